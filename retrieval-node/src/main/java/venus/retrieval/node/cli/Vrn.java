@@ -23,6 +23,7 @@ public final class Vrn implements Runnable {
 
     /** Every subcommand, registered once here. */
     static final Object[] SUBCOMMANDS = {
+        new InitCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

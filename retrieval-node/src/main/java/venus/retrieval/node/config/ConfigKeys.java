@@ -1,0 +1,72 @@
+package venus.retrieval.node.config;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key the node accepts, declared once, one line each. {@code config.toml}
+ * written by {@code vrn init}, {@code docs/config.md} and validation all come from this list.
+ *
+ * <p>To add a key: add one {@code public static final} line below (keep the group of your part),
+ * then regenerate the docs (see {@code docs/config.md}; a test fails while they differ).
+ */
+public final class ConfigKeys {
+    private static final List<ConfigKey<?>> REGISTRY = new ArrayList<>();
+
+    // ---- node ----
+    public static final ConfigKey<String> NETWORK = add(ConfigKey.choice("network", "mainnet", "Filecoin network: sets address prefixes (f/t), defaults and the chain endpoint.", "mainnet", "calibnet", "devnet"));
+    public static final ConfigKey<String> LOG_LEVEL = add(ConfigKey.choice("log.level", "info", "Log level of the daemon (stderr).", "error", "warn", "info", "debug", "trace"));
+
+    // ---- daemon ----
+    public static final ConfigKey<Duration> DAEMON_SHUTDOWN_GRACE = add(ConfigKey.duration("daemon.shutdown_grace", "5s", "On SIGTERM, how long in-flight work may finish before it is cut (the daemon exits within 10s whatever this says)."));
+
+    // ---- admin API ----
+    public static final ConfigKey<HostPort> API_LISTEN = add(ConfigKey.hostPort("api.listen", "127.0.0.1:5780", "Admin JSON-RPC API and Prometheus metrics (API/rpc/v0, API/metrics); port 0 = any free port."));
+
+    // ---- HTTP gateway ----
+    public static final ConfigKey<HostPort> GATEWAY_LISTEN = add(ConfigKey.hostPort("gateway.listen", "127.0.0.1:8080", "HTTP gateway (trustless, path, /piece/); port 0 = any free port."));
+
+    // ---- libp2p ----
+    public static final ConfigKey<List<String>> LIBP2P_LISTEN = add(ConfigKey.multiaddrs("libp2p.listen", "/ip4/0.0.0.0/tcp/24001", "libp2p TCP listen multiaddrs, comma-separated; tcp/0 = any free port."));
+
+    // ---- blockstore ----
+    public static final ConfigKey<Long> BLOCKSTORE_CACHE_BYTES = add(ConfigKey.bytes("blockstore.cache_bytes", "256MiB", 0, "Size of the in-memory hot-block cache (0 disables it)."));
+
+    // ---- retrieval pricing (go-fil-markets defaults) ----
+    public static final ConfigKey<BigInteger> RETRIEVAL_PRICE_PER_BYTE = add(ConfigKey.attoFil("retrieval.price_per_byte", "0", "Price per byte retrieved, in attoFIL (0 = free)."));
+    public static final ConfigKey<BigInteger> RETRIEVAL_UNSEAL_PRICE = add(ConfigKey.attoFil("retrieval.unseal_price", "0", "Flat price to unseal a piece before retrieval, in attoFIL (0 = free)."));
+    public static final ConfigKey<Long> RETRIEVAL_PAYMENT_INTERVAL = add(ConfigKey.bytes("retrieval.payment_interval", "1048576", 1, "Bytes sent before the provider asks for the first payment."));
+    public static final ConfigKey<Long> RETRIEVAL_PAYMENT_INTERVAL_INCREASE = add(ConfigKey.bytes("retrieval.payment_interval_increase", "1048576", 0, "How much the payment interval grows after each payment."));
+
+    private static <T> ConfigKey<T> add(ConfigKey<T> key) {
+        for (ConfigKey<?> k : REGISTRY) {
+            if (k.name().equals(key.name())) {
+                throw new IllegalStateException("config key declared twice: " + key.name());
+            }
+        }
+        REGISTRY.add(key);
+        return key;
+    }
+
+    private ConfigKeys() {
+    }
+
+    /** Every key, in declaration order. */
+    public static List<ConfigKey<?>> all() {
+        return Collections.unmodifiableList(REGISTRY);
+    }
+
+    /** Keys by name. */
+    public static Map<String, ConfigKey<?>> byName() {
+        Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
+        for (ConfigKey<?> k : REGISTRY) {
+            m.put(k.name(), k);
+        }
+        return m;
+    }
+}
