@@ -26,9 +26,12 @@ public final class InitCommand implements Callable<Integer> {
         String dir = r.repo().dir().toString();
         if (json) {
             Vrn.out().println("{\"repo\":" + Json.quote(dir) + ",\"created\":" + r.created()
+                    + ",\"peerId\":" + Json.quote(r.peerId()) + ",\"paymentAddress\":" + Json.quote(r.paymentAddress().toString())
                     + ",\"adminTokenFile\":" + Json.quote(ApiTokens.file(r.repo(), Permission.ADMIN).toString()) + "}");
         } else if (r.created()) {
             Vrn.out().println("initialised vrn repository at " + dir);
+            Vrn.out().println("peer id: " + r.peerId());
+            Vrn.out().println("payment address: " + r.paymentAddress());
             Vrn.out().println("admin API token: " + ApiTokens.file(r.repo(), Permission.ADMIN));
         } else {
             Vrn.out().println("vrn repository already exists at " + dir + "; nothing changed");

@@ -8,18 +8,27 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.api.ApiTokens;
+import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.config.ConfigTemplate;
+import venus.retrieval.paych.Address;
+import venus.retrieval.paych.Wallet;
 
 /**
  * {@code vrn init}: creates a repository with a {@code config.toml} listing every key, the API tokens,
- * and the node's keys. Re-running on an existing repository changes nothing.
+ * the libp2p identity ({@code keystore/libp2p.key}) and a wallet key whose address is the default
+ * payment address. Re-running on an existing repository changes nothing.
  */
 public final class RepoInit {
     private RepoInit() {
     }
 
-    /** What {@link #init} did. */
-    public record Result(Repo repo, boolean created) {
+    /**
+     * What {@link #init} did.
+     *
+     * @param peerId the node's libp2p peer ID
+     * @param paymentAddress the wallet's default address (where payments go)
+     */
+    public record Result(Repo repo, boolean created, String peerId, Address paymentAddress) {
     }
 
     /**
@@ -30,15 +39,19 @@ public final class RepoInit {
      */
     public static Result init(Path dir) {
         if (Repo.exists(dir)) {
-            return new Result(Repo.open(dir), false);
+            Repo repo = Repo.open(dir);
+            return new Result(repo, false, PeerIdentity.load(repo.libp2pKey()).peerId().toString(),
+                    Wallet.open(repo.dir()).defaultAddress());
         }
         boolean existed = Files.isDirectory(dir);
         Repo repo = Repo.create(dir);
         try {
             Repo.writeAtomically(repo.configFile(), ConfigTemplate.toml().getBytes(StandardCharsets.UTF_8), false);
             ApiTokens.create(repo);
+            PeerIdentity identity = PeerIdentity.loadOrCreate(repo.libp2pKey());
+            Address payTo = Wallet.loadOrCreateDefault(repo.dir()).defaultAddress();
             repo.markInitialised();
-            return new Result(repo, true);
+            return new Result(repo, true, identity.peerId().toString(), payTo);
         } catch (RuntimeException e) {
             // Leave the directory as we found it (empty or absent) so init can simply be re-run.
             removeContents(repo.dir(), !existed);

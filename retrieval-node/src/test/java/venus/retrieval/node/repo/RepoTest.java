@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.NodeException;
+import venus.retrieval.paych.Wallet;
 import venus.retrieval.node.api.ApiTokens;
 import venus.retrieval.node.api.Permission;
 import venus.retrieval.node.config.ConfigKeys;
@@ -32,6 +34,10 @@ class RepoTest {
         assertThat(repo.paychLmdb()).isDirectory();
         assertThat(repo.pieces()).isDirectory();
         assertThat(repo.daemonJson()).doesNotExist();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(repo.libp2pKey()))).isEqualTo("rw-------");
+        assertThat(PeerIdentity.load(repo.libp2pKey()).peerId().toString()).isEqualTo(r.peerId()).startsWith("12D3KooW");
+        assertThat(Wallet.open(repo.dir()).defaultAddress()).isEqualTo(r.paymentAddress());
+        assertThat(r.paymentAddress().toString()).startsWith("f1");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(repo.keystore()))).isEqualTo("rwx------");
         for (Permission p : Permission.values()) {
             Path f = ApiTokens.file(repo, p);
@@ -54,8 +60,11 @@ class RepoTest {
         Path dir = tmp.resolve("repo");
         RepoInit.init(dir);
         String token = Files.readString(ApiTokens.file(Repo.open(dir), Permission.ADMIN));
+        RepoInit.Result first = RepoInit.init(dir.resolveSibling("other"));
         RepoInit.Result again = RepoInit.init(dir);
         assertThat(again.created()).isFalse();
+        assertThat(again.peerId()).isEqualTo(PeerIdentity.load(dir.resolve("keystore/libp2p.key")).peerId().toString());
+        assertThat(again.peerId()).isNotEqualTo(first.peerId());
         assertThat(Files.readString(ApiTokens.file(again.repo(), Permission.ADMIN))).isEqualTo(token);
     }
 
