@@ -24,6 +24,8 @@ public final class Vrn implements Runnable {
     /** Every subcommand, registered once here. */
     static final Object[] SUBCOMMANDS = {
         new InitCommand(),
+        new CarCommand(),
+        new CidCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -33,8 +35,20 @@ public final class Vrn implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    private static final PrintStream ERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    private static final PrintStream STDOUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    private static final PrintStream STDERR = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    private static volatile PrintStream OUT = STDOUT;
+    private static volatile PrintStream ERR = STDERR;
+
+    /**
+     * Sends {@link #out()} and {@link #err()} (and the picocli writers of command lines built
+     * afterwards) to other streams, so tests can capture a command's output in-process;
+     * {@code null} restores the process's stdout/stderr.
+     */
+    static void redirect(PrintStream out, PrintStream err) {
+        OUT = out != null ? out : STDOUT;
+        ERR = err != null ? err : STDERR;
+    }
 
     @Override
     public void run() {
