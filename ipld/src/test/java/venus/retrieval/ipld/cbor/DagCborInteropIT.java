@@ -16,21 +16,25 @@ import org.junit.jupiter.api.Test;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.Multibase;
 import venus.retrieval.ipld.Multicodec;
+import venus.retrieval.ipld.json.DagJson;
 import venus.retrieval.ipld.model.Node;
 import venus.retrieval.ipld.testing.Interop;
 
 /**
- * @ipld/dag-cbor (JavaScript) decodes what our encoder wrote and re-encodes it to the same bytes;
- * what it encodes, we decode and re-encode to the same bytes. Values stay inside what both data
+ * @ipld/dag-cbor and @ipld/dag-json (JavaScript) decode what our encoders wrote and re-encode it
+ * to the same bytes; what they encode, we decode and re-encode to the same bytes. Values stay inside what both data
  * models share: no non-UTF-8 strings, no bignums, no integral floats (JavaScript has one number type).
  */
 class DagCborInteropIT {
     @Test
     void javascriptAgreesOnCanonicalBytes() throws Exception {
         List<byte[]> ours = new ArrayList<>();
+        List<byte[]> oursJson = new ArrayList<>();
         Random rnd = new Random(42);
         for (int i = 0; i < 200; i++) {
-            ours.add(DagCbor.encode(randomNode(rnd, 3)));
+            Node n = randomNode(rnd, 3);
+            ours.add(DagCbor.encode(n));
+            oursJson.add(DagJson.encode(n));
         }
         // our canonical re-encodings of the captured Filecoin messages
         ours.add(DagCbor.encode(DagCbor.decode(Multibase.unhex(CborVectorsTest.DT_PULL_REQUEST))));
@@ -41,11 +45,22 @@ class DagCborInteropIT {
         for (byte[] b : ours) {
             sb.append("cbor ").append(Multibase.hex(b)).append('\n');
         }
+        for (byte[] b : oursJson) {
+            sb.append("json ").append(Multibase.hex(b)).append('\n');
+        }
         Files.writeString(in, sb.toString());
         Interop.Result res = Interop.run(Duration.ofSeconds(60), "dagcbor-check.mjs", in.toAbsolutePath().toString()).assertOk();
         List<String> lines = res.stdout().lines().toList();
         for (int i = 0; i < ours.size(); i++) {
             assertThat(lines.get(i)).as("value %d: %s", i, Multibase.hex(ours.get(i))).isEqualTo("ok");
+        }
+        for (int i = 0; i < oursJson.size(); i++) {
+            assertThat(lines.get(ours.size() + i)).as("dag-json value %d: %s", i, new String(oursJson.get(i), StandardCharsets.UTF_8))
+                    .isEqualTo("ok");
+        }
+        for (String s : lines.stream().filter(l -> l.startsWith("sample json ")).toList()) {
+            byte[] js = Multibase.unhex(s.substring("sample json ".length()));
+            assertThat(new String(DagJson.encode(DagJson.decode(js)), StandardCharsets.UTF_8)).isEqualTo(new String(js, StandardCharsets.UTF_8));
         }
         List<String> samples = lines.stream().filter(l -> l.startsWith("sample cbor ")).toList();
         assertThat(samples).hasSize(4);

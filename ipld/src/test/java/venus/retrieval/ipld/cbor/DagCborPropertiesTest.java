@@ -3,22 +3,17 @@ package venus.retrieval.ipld.cbor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
-import venus.retrieval.ipld.Multicodec;
 import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.model.NodeArbitraries;
 
 /** Round trips of generated values; random and mutated bytes only ever raise IpldException, within bounded memory. */
 class DagCborPropertiesTest {
@@ -38,36 +33,7 @@ class DagCborPropertiesTest {
 
     @Provide
     Arbitrary<Node> nodes() {
-        return node(3);
-    }
-
-    private Arbitrary<Node> node(int depth) {
-        BigInteger lim = BigInteger.ONE.shiftLeft(80);
-        Arbitrary<Node> leaf = Arbitraries.oneOf(
-                Arbitraries.just(Node.NULL),
-                Arbitraries.of(true, false).map(Node::bool),
-                Arbitraries.longs().map(Node::integer),
-                Arbitraries.bigIntegers().between(lim.negate(), lim).map(Node::integer),
-                Arbitraries.doubles().map(Node::floating),
-                text().map(Node::string),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(Node::stringBytes),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(40).map(Node::bytes),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(50)
-                        .map(b -> Node.link(Cid.of(b.length % 2 == 0 ? Multicodec.RAW : Multicodec.DAG_CBOR, b))));
-        if (depth == 0) {
-            return leaf;
-        }
-        Arbitrary<Node> child = node(depth - 1);
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, leaf),
-                Tuple.of(1, child.list().ofMaxSize(5).map(Node::list)),
-                Tuple.of(1, Arbitraries.maps(text(), child).ofMaxSize(5).map(Node::map)));
-    }
-
-    /** Strings that survive UTF-8 (no lone surrogates). */
-    private static Arbitrary<String> text() {
-        return Arbitraries.strings().ofMaxLength(12)
-                .filter(s -> s.equals(new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)));
+        return NodeArbitraries.nodes(3, true);
     }
 
     @Property(tries = 400, seed = "20261127")
