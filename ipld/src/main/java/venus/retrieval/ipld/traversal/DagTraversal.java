@@ -1,0 +1,244 @@
+package venus.retrieval.ipld.traversal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import venus.retrieval.ipld.BlockGetter;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.IpldException;
+import venus.retrieval.ipld.Multicodec;
+import venus.retrieval.ipld.model.Kind;
+import venus.retrieval.ipld.model.Node;
+
+/**
+ * The one DAG walk of this node: the HTTP gateway's CAR responses, Bitswap and graphsync all use
+ * it. Depth-first, pre-order, in link order exactly as go-ipld-prime walks: a block is visited
+ * when it is loaded, then its links one subtree at a time — dag-pb links in {@code Links} order
+ * (Links come before Data, and Data holds no links), dag-cbor links in document order (map
+ * entries as they appear in the encoded block, list elements in order). Raw blocks are leaves.
+ *
+ * <p>The walk is lazy: {@link #iterator} loads one block per step and keeps only the links still
+ * to walk on the current path (plus, when duplicates are suppressed, the set of CIDs seen).
+ *
+ * <p>Instances are immutable; configure with the {@code with…} methods.
+ */
+public final class DagTraversal {
+    /** What to do when the block getter does not have a block. */
+    public enum MissingBlocks {
+        /** Throw {@link IpldException.Reason#NOT_FOUND} naming the CID and its path. */
+        FAIL,
+        /** Yield a {@link Visit} with no data ({@link Visit#missing()}) and walk on without its subtree. */
+        SKIP
+    }
+
+    /** Receives visits; returns false to stop the walk. */
+    @FunctionalInterface
+    public interface Visitor {
+        boolean visit(Visit visit);
+    }
+
+    /** No depth limit. */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+
+    private final BlockGetter blocks;
+    private final boolean dups;
+    private final int maxDepth;
+    private final MissingBlocks missing;
+    private final Selector selector;
+
+    private DagTraversal(BlockGetter blocks, boolean dups, int maxDepth, MissingBlocks missing, Selector selector) {
+        this.blocks = Objects.requireNonNull(blocks, "blocks");
+        this.dups = dups;
+        this.maxDepth = maxDepth;
+        this.missing = Objects.requireNonNull(missing, "missing");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        if (maxDepth < 0) {
+            throw new IllegalArgumentException("max depth must be >= 0: " + maxDepth);
+        }
+    }
+
+    /**
+     * A traversal over {@code blocks}: selector "all", no depth limit, each block once
+     * ({@code dups} off), failing on a missing block.
+     */
+    public static DagTraversal over(BlockGetter blocks) {
+        return new DagTraversal(blocks, false, UNLIMITED, MissingBlocks.FAIL, Selector.all());
+    }
+
+    /** With {@code dups} on, a block reached twice is visited (and walked) twice; off, only the first time. */
+    public DagTraversal withDups(boolean dups) {
+        return new DagTraversal(blocks, dups, maxDepth, missing, selector);
+    }
+
+    /** Visit blocks at most {@code maxDepth} link hops from a root (0 = the roots only). */
+    public DagTraversal withMaxDepth(int maxDepth) {
+        return new DagTraversal(blocks, dups, maxDepth, missing, selector);
+    }
+
+    /** The missing-block policy. */
+    public DagTraversal withMissing(MissingBlocks missing) {
+        return new DagTraversal(blocks, dups, maxDepth, missing, selector);
+    }
+
+    /** The selector that decides which links to follow. */
+    public DagTraversal withSelector(Selector selector) {
+        return new DagTraversal(blocks, dups, maxDepth, missing, selector);
+    }
+
+    /** The walk from {@code root}, lazily. */
+    public Iterator<Visit> iterator(Cid root) {
+        return iterator(List.of(root));
+    }
+
+    /** The walks from each root in turn (one seen-set across them when dups are off), lazily. */
+    public Iterator<Visit> iterator(List<Cid> roots) {
+        return new Walk(roots);
+    }
+
+    /** The walk from {@code root} as an {@link Iterable} (each iteration walks again). */
+    public Iterable<Visit> walk(Cid root) {
+        return () -> iterator(root);
+    }
+
+    /** Walks from each root, calling {@code visitor} until it returns false; returns the visit count. */
+    public long walk(List<Cid> roots, Visitor visitor) {
+        Iterator<Visit> it = iterator(roots);
+        long n = 0;
+        while (it.hasNext()) {
+            n++;
+            if (!visitor.visit(it.next())) {
+                break;
+            }
+        }
+        return n;
+    }
+
+    /** A link still to walk: where it points, the selector for its block, its path. */
+    private record Edge(Cid cid, Selector selector, String path) {}
+
+    /** The unwalked links of one block on the current path. */
+    private static final class Frame {
+        final List<Edge> edges;
+        final int depth;
+        int next;
+
+        Frame(List<Edge> edges, int depth) {
+            this.edges = edges;
+            this.depth = depth;
+        }
+    }
+
+    private final class Walk implements Iterator<Visit> {
+        private final Deque<Frame> stack = new ArrayDeque<>();
+        private final Set<Cid> seen = dups ? null : new HashSet<>();
+        private Visit pending;
+
+        Walk(List<Cid> roots) {
+            List<Edge> edges = new ArrayList<>(roots.size());
+            for (Cid r : roots) {
+                edges.add(new Edge(Objects.requireNonNull(r, "root"), selector, ""));
+            }
+            stack.push(new Frame(edges, 0));
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (pending == null) {
+                pending = advance();
+            }
+            return pending != null;
+        }
+
+        @Override
+        public Visit next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Visit v = pending;
+            pending = null;
+            return v;
+        }
+
+        private Visit advance() {
+            while (!stack.isEmpty()) {
+                Frame f = stack.peek();
+                if (f.next == f.edges.size()) {
+                    stack.pop();
+                    continue;
+                }
+                Edge e = f.edges.get(f.next++);
+                if (seen != null && !seen.add(e.cid())) {
+                    continue;   // like go-ipld-prime's LinkVisitOnlyOnce: neither the block nor its subtree again
+                }
+                byte[] data = e.cid().isIdentity() ? e.cid().identityData() : blocks.get(e.cid());
+                if (data == null) {
+                    if (missing == MissingBlocks.FAIL) {
+                        throw new IpldException(IpldException.Reason.NOT_FOUND, "block " + e.cid() + " is missing (depth "
+                                + f.depth + (e.path().isEmpty() ? "" : ", path " + e.path()) + ")");
+                    }
+                    return new Visit(e.cid(), null, f.depth, e.path());
+                }
+                if (f.depth < maxDepth && BlockLinks.decodable(e.cid().codec())) {
+                    List<Edge> children = children(e, data);
+                    if (!children.isEmpty()) {
+                        stack.push(new Frame(children, f.depth + 1));
+                    }
+                }
+                return new Visit(e.cid(), data, f.depth, e.path());
+            }
+            return null;
+        }
+    }
+
+    /** The links of a block that its selector explores, in walk order. */
+    private static List<Edge> children(Edge e, byte[] data) {
+        String prefix = e.path().isEmpty() ? "" : e.path() + "/";
+        List<Edge> out = new ArrayList<>();
+        if (e.selector().exploresEverything() && e.cid().codec() == Multicodec.DAG_PB) {
+            // same walk as the data-model form below, without building it (the hot case: UnixFS)
+            List<Cid> links = BlockLinks.links(e.cid(), data);
+            for (int i = 0; i < links.size(); i++) {
+                out.add(new Edge(links.get(i), e.selector(), prefix + "Links/" + i + "/Hash"));
+            }
+            return out;
+        }
+        Node node = BlockLinks.node(e.cid(), data);
+        if (node != null) {
+            collect(node, e.selector(), prefix, out);
+        }
+        return out;
+    }
+
+    /** Walks one block's data-model tree, gathering the links the selector explores. */
+    private static void collect(Node node, Selector sel, String path, List<Edge> out) {
+        if (node.kind() == Kind.MAP) {
+            for (Map.Entry<String, Node> en : node.entries().entrySet()) {
+                step(node, en.getKey(), en.getValue(), sel, path, out);
+            }
+        } else if (node.kind() == Kind.LIST) {
+            List<Node> elements = node.elements();
+            for (int i = 0; i < elements.size(); i++) {
+                step(node, Integer.toString(i), elements.get(i), sel, path, out);
+            }
+        }
+    }
+
+    private static void step(Node parent, String segment, Node child, Selector sel, String path, List<Edge> out) {
+        Selector sub = sel.explore(parent, segment);
+        if (sub == null) {
+            return;
+        }
+        if (child.kind() == Kind.LINK) {
+            out.add(new Edge(child.asCid(), sub, path + segment));
+        } else if (child.kind() == Kind.MAP || child.kind() == Kind.LIST) {
+            collect(child, sub, path + segment + "/", out);
+        }
+    }
+}
