@@ -1,0 +1,160 @@
+package venus.retrieval.libp2p.noise;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import venus.retrieval.libp2p.Libp2pException;
+
+/**
+ * Noise transport messages. Inbound: each frame from the {@link NoiseFrameDecoder} is decrypted
+ * into a plaintext {@link ByteBuf}. Outbound: writes are buffered until flush, then cut into
+ * frames of at most {@value #MAX_PLAINTEXT} plaintext bytes (65,535 with the tag), so many small
+ * writes share a frame and one AEAD call.
+ */
+public final class NoiseTransportHandler extends ChannelDuplexHandler {
+    /** Largest plaintext per frame: 65,535 − 16-byte tag. */
+    public static final int MAX_PLAINTEXT = NoiseFrameDecoder.MAX_MESSAGE - ChaChaPoly.TAG;
+
+    private final CipherState sender;
+    private final CipherState receiver;
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    private final List<ChannelPromise> promises = new ArrayList<>();
+    private final byte[] scratch = new byte[NoiseFrameDecoder.MAX_MESSAGE];
+    private int pendingBytes;
+
+    public NoiseTransportHandler(CipherState sender, CipherState receiver) {
+        this.sender = sender;
+        this.receiver = receiver;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ByteBuf frame = (ByteBuf) msg;
+        ByteBuf plain = null;
+        try {
+            int len = frame.readableBytes();
+            if (len < ChaChaPoly.TAG) {
+                throw new Libp2pException(Libp2pException.Reason.DECRYPT_FAILED, "Noise frame of " + len + " bytes is shorter than a tag");
+            }
+            byte[] in;
+            int inOff;
+            if (frame.hasArray()) {
+                in = frame.array();
+                inOff = frame.arrayOffset() + frame.readerIndex();
+            } else {
+                frame.getBytes(frame.readerIndex(), scratch, 0, len);
+                in = scratch;
+                inOff = 0;
+            }
+            plain = ctx.alloc().heapBuffer(len - ChaChaPoly.TAG);
+            int n = receiver.decrypt(in, inOff, len, plain.array(), plain.arrayOffset() + plain.writerIndex());
+            plain.writerIndex(plain.writerIndex() + n);
+        } catch (RuntimeException e) {
+            if (plain != null) {
+                plain.release();
+            }
+            throw e;
+        } finally {
+            frame.release();
+        }
+        if (plain.isReadable()) {
+            ctx.fireChannelRead(plain);
+        } else {
+            plain.release();
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof ByteBuf)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        ByteBuf buf = (ByteBuf) msg;
+        pending.add(buf);
+        pendingBytes += buf.readableBytes();
+        if (!promise.isVoid()) {
+            promises.add(promise);
+        }
+        if (pendingBytes >= 4 * MAX_PLAINTEXT) {
+            encryptPending(ctx, false); // bound what waits for a flush
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        encryptPending(ctx, true);
+        ctx.flush();
+    }
+
+    private void encryptPending(ChannelHandlerContext ctx, boolean all) {
+        while (pendingBytes > 0 && (all || pendingBytes >= MAX_PLAINTEXT)) {
+            int chunk = Math.min(pendingBytes, MAX_PLAINTEXT);
+            int filled = 0;
+            while (filled < chunk) {
+                ByteBuf head = pending.peek();
+                int n = Math.min(chunk - filled, head.readableBytes());
+                head.readBytes(scratch, filled, n);
+                filled += n;
+                if (!head.isReadable()) {
+                    pending.poll().release();
+                }
+            }
+            pendingBytes -= chunk;
+            ByteBuf out = ctx.alloc().heapBuffer(2 + chunk + ChaChaPoly.TAG);
+            out.writeShort(chunk + ChaChaPoly.TAG);
+            int w = sender.encrypt(scratch, 0, chunk, out.array(), out.arrayOffset() + out.writerIndex());
+            out.writerIndex(out.writerIndex() + w);
+            if (pendingBytes == 0 && !promises.isEmpty()) {
+                ChannelPromise last = ctx.newPromise();
+                List<ChannelPromise> waiting = new ArrayList<>(promises);
+                promises.clear();
+                last.addListener(f -> {
+                    for (ChannelPromise p : waiting) {
+                        if (f.isSuccess()) {
+                            p.trySuccess();
+                        } else {
+                            p.tryFailure(f.cause());
+                        }
+                    }
+                });
+                ctx.write(out, last);
+            } else {
+                ctx.write(out, ctx.voidPromise());
+            }
+        }
+        while (pending.peek() != null && !pending.peek().isReadable()) {
+            pending.poll().release();
+        }
+        if (pendingBytes == 0 && !promises.isEmpty()) {
+            promises.forEach(ChannelPromise::trySuccess); // only empty buffers were written
+            promises.clear();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        ByteBuf b;
+        while ((b = pending.poll()) != null) {
+            b.release();
+        }
+        pendingBytes = 0;
+        Libp2pException closed = new Libp2pException(Libp2pException.Reason.CLOSED, "connection closed");
+        promises.forEach(p -> p.tryFailure(closed));
+        promises.clear();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        flush(ctx);
+        ctx.close(promise);
+    }
+}

@@ -1,0 +1,129 @@
+package venus.retrieval.libp2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.libp2p.Connection;
+import venus.retrieval.libp2p.Libp2pException;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.Stream;
+import venus.retrieval.libp2p.identify.Identify;
+import venus.retrieval.libp2p.multiaddr.Multiaddr;
+import venus.retrieval.libp2p.ping.Ping;
+
+class HostTest {
+    static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
+    Host a;
+    Host b;
+
+    @BeforeEach
+    void start() {
+        a = Host.create(PeerIdentity.generate(), HostConfig.defaults().withAgentVersion("vrn-test-a/1")).start(List.of(LOOPBACK));
+        b = Host.create(PeerIdentity.generate(), HostConfig.defaults().withAgentVersion("vrn-test-b/1")).start(List.of(LOOPBACK));
+        a.setHandler(Echo.PROTOCOL, Echo.handler());
+        b.setHandler(Echo.PROTOCOL, Echo.handler());
+    }
+
+    @AfterEach
+    void stop() {
+        a.close();
+        b.close();
+    }
+
+    Multiaddr addrOf(Host h) {
+        return h.listenAddrs().get(0).withPeerId(h.peerId());
+    }
+
+    static <T> T get(CompletableFuture<T> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void connectIdentifyAndPingBothWays() throws Exception {
+        Connection ab = get(b.connect(addrOf(a)));
+        assertThat(ab.remotePeer()).isEqualTo(a.peerId());
+        assertThat(ab.isInitiator()).isTrue();
+        Connection.PeerInfo info = get(ab.identified());
+        assertThat(info.publicKey()).isEqualTo(a.identity().publicKey());
+        assertThat(info.protocols()).contains(Identify.PROTOCOL_ID, Ping.PROTOCOL_ID, Echo.PROTOCOL);
+        assertThat(info.agentVersion()).isEqualTo("vrn-test-a/1");
+        assertThat(info.listenAddrs()).contains(a.listenAddrs().get(0));
+        assertThat(info.observedAddr()).isEqualTo(ab.localAddress());
+
+        Connection ba = waitForConnection(a);
+        assertThat(ba.remotePeer()).isEqualTo(b.peerId());
+        assertThat(get(ba.identified()).protocols()).contains(Echo.PROTOCOL);
+        assertThat(get(ba.identified()).agentVersion()).isEqualTo("vrn-test-b/1");
+
+        assertThat(get(b.ping(ab))).isPositive();
+        assertThat(get(a.ping(ba))).isPositive();
+    }
+
+    @Test
+    void echo64MiBEachWayThroughOneStream() throws Exception {
+        byte[] data = Vectors.xorshift(64, 64 * 1024 * 1024);
+        Stream s = get(b.newStream(addrOf(a), List.of(Echo.PROTOCOL)));
+        assertThat(s.protocol()).isEqualTo(Echo.PROTOCOL);
+        Echo.Result r = Echo.run(s, data, 100_000).get(120, TimeUnit.SECONDS);
+        assertThat(r.bytes()).isEqualTo(data.length);
+        assertThat(r.sha256()).isEqualTo(Echo.sha256().digest(data));
+    }
+
+    @Test
+    void hundredConcurrentStreamsInBothDirectionsOnOneConnection() throws Exception {
+        Connection ab = get(b.connect(addrOf(a)));
+        Connection ba = waitForConnection(a);
+        List<CompletableFuture<Echo.Result>> runs = new ArrayList<>();
+        List<byte[]> inputs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            byte[] data = Vectors.xorshift(1000 + i, 200_000 + i * 1000);
+            inputs.add(data);
+            Connection c = (i % 2 == 0) ? ab : ba;
+            runs.add(c.newStream(List.of("/nope/1.0.0", Echo.PROTOCOL)).thenCompose(s -> Echo.run(s, data, 16 * 1024)));
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            Echo.Result r = runs.get(i).get(60, TimeUnit.SECONDS);
+            assertThat(r.bytes()).as("stream %d", i).isEqualTo(inputs.get(i).length);
+            assertThat(r.sha256()).as("stream %d", i).isEqualTo(Echo.sha256().digest(inputs.get(i)));
+        }
+        assertThat(a.connections()).hasSize(1);
+    }
+
+    @Test
+    void unsupportedProtocolFailsTheStreamNotTheConnection() throws Exception {
+        Connection ab = get(b.connect(addrOf(a)));
+        assertThatThrownBy(() -> get(ab.newStream(List.of("/nope/1.0.0", "/nope/2.0.0"))))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Libp2pException.class)
+                .cause().extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.NEGOTIATION_FAILED);
+        assertThat(get(b.ping(ab))).isPositive();
+    }
+
+    @Test
+    void dialingTheWrongPeerIdFails() {
+        Multiaddr wrong = a.listenAddrs().get(0).withPeerId(PeerIdentity.generate().peerId());
+        assertThatThrownBy(() -> get(b.connect(wrong))).isInstanceOf(ExecutionException.class)
+                .cause().extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.PEER_MISMATCH);
+    }
+
+    static Connection waitForConnection(Host h) throws InterruptedException {
+        for (int i = 0; i < 3000 && h.connections().isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(h.connections()).isNotEmpty();
+        return h.connections().get(0);
+    }
+
+    static Duration d(long ms) {
+        return Duration.ofMillis(ms);
+    }
+}
