@@ -1,5 +1,6 @@
 package venus.retrieval.paych.chain;
 
+import java.util.SortedMap;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.paych.Address;
 import venus.retrieval.paych.PaychException;
@@ -35,4 +36,9 @@ public interface ChainApi {
 
     /** {@code ChainReadObj}: the raw bytes of a chain IPLD block (e.g. a lane-state AMT node). */
     byte[] chainReadObj(Cid cid);
+
+    /** The channel's on-chain lane states by lane, read from its lane-state AMT with {@link #chainReadObj}. */
+    default SortedMap<Long, PaychState.LaneState> laneStates(PaychState state) {
+        return LaneStatesAmt.read(this::chainReadObj, state.laneStatesRoot());
+    }
 }
