@@ -1,0 +1,136 @@
+package venus.retrieval.paych;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static venus.retrieval.paych.VoucherValidatorTest.CH;
+import static venus.retrieval.paych.VoucherValidatorTest.FROM_ID;
+import static venus.retrieval.paych.VoucherValidatorTest.PAYEE;
+import static venus.retrieval.paych.VoucherValidatorTest.PAYER;
+import static venus.retrieval.paych.VoucherValidatorTest.TO_ID;
+import static venus.retrieval.paych.VoucherValidatorTest.voucher;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PaymentReceiverTest {
+    @TempDir
+    Path repo;
+    FakeChain chain;
+    VoucherStore store;
+    PaymentReceiver receiver;
+
+    @BeforeEach
+    void setUp() {
+        chain = new FakeChain();
+        chain.accountKeys.put(FROM_ID, PAYER);
+        chain.accountKeys.put(TO_ID, PAYEE);
+        chain.channel(CH, FROM_ID, TO_ID, TokenAmount.ofAtto(10_000), 0, FakeChain.lanes(0, 100, 1));
+        store = VoucherStore.open(repo);
+        receiver = new PaymentReceiver(new VoucherValidator(chain, PAYEE, 5), store);
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    @Test
+    void everyAcceptedVoucherCreditsExactlyWhatItAdds() {
+        assertThat(receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO).credit()).isEqualTo(TokenAmount.ofAtto(200));
+        assertThat(receiver.accept(CH, voucher(0, 3, 450), TokenAmount.ZERO).credit()).isEqualTo(TokenAmount.ofAtto(150));
+        assertThat(receiver.accept(CH, voucher(1, 0, 50), TokenAmount.ZERO).credit()).isEqualTo(TokenAmount.ofAtto(50));
+        PaymentReceiver.Accepted last = receiver.accept(CH, voucher(0, 9, 451), TokenAmount.ZERO);
+        assertThat(last.credit()).isEqualTo(TokenAmount.ofAtto(1));
+        // credits add up to what the lanes pay beyond what was already on chain
+        assertThat(last.channelTotal()).isEqualTo(TokenAmount.ofAtto(451 - 100 + 50));
+        assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ofAtto(401));
+        assertThat(store.bestReceived(CH).get(0L).nonce()).isEqualTo(9);
+        assertThat(store.receivedChannels()).containsExactly(CH);
+    }
+
+    @Test
+    void replaysCreditNothing() {
+        SignedVoucher v = voucher(0, 2, 300);
+        receiver.accept(CH, v, TokenAmount.ZERO);
+        PaymentReceiver.Accepted again = receiver.accept(CH, v, TokenAmount.ZERO);
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.credit()).isEqualTo(TokenAmount.ZERO);
+        receiver.accept(CH, voucher(0, 3, 400), TokenAmount.ZERO);
+        // the older voucher is now a nonce regression
+        assertThatThrownBy(() -> receiver.accept(CH, v, TokenAmount.ZERO))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.NONCE_TOO_LOW);
+        assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ofAtto(300));
+    }
+
+    @Test
+    void refusedVouchersAreNotStored() {
+        assertThatThrownBy(() -> receiver.accept(CH, voucher(0, 2, 20_000), TokenAmount.ZERO))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.INSUFFICIENT_FUNDS);
+        assertThat(store.bestReceived(CH)).isEmpty();
+        assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ZERO);
+    }
+
+    @Test
+    void storeRefusesRegressionsEvenWithoutTheValidator() {
+        store.putReceived(voucher(2, 5, 500), TokenAmount.ZERO);
+        assertThatThrownBy(() -> store.putReceived(voucher(2, 5, 600), TokenAmount.ZERO))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.NONCE_TOO_LOW);
+        assertThatThrownBy(() -> store.putReceived(voucher(2, 6, 500), TokenAmount.ZERO))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.AMOUNT_TOO_LOW);
+        assertThatThrownBy(() -> store.putReceived(voucher(3, 1, 10), TokenAmount.ofAtto(10)))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.AMOUNT_TOO_LOW);
+        assertThat(store.putReceived(voucher(2, 5, 500), TokenAmount.ZERO).duplicate()).isTrue();
+    }
+
+    @Test
+    void storeSurvivesReopen() {
+        receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO);
+        store.putCreated(voucher(4, 1, 10));
+        store.markSubmitted(CH, 0, 2);
+        store.close();
+        store = VoucherStore.open(repo);
+        assertThat(store.bestReceived(CH).get(0L)).isEqualTo(voucher(0, 2, 300));
+        assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ofAtto(200));
+        assertThat(store.created(CH)).containsKey(4L);
+        assertThat(store.submittedNonce(CH, 0)).isEqualTo(2);
+        assertThat(store.submittedNonce(CH, 1)).isEqualTo(-1);
+        assertThat(repo.resolve("lmdb/paych/data.mdb")).exists();
+    }
+
+    @Test
+    void concurrentVouchersNeverOverdrawTheChannel() throws Exception {
+        // 16 lanes each try to take 1000 of the 9900 still free: at most 9 may be accepted
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int lane = 1; lane <= 16; lane++) {
+                SignedVoucher v = voucher(lane, 1, 1000);
+                results.add(pool.submit(() -> {
+                    try {
+                        receiver.accept(CH, v, TokenAmount.ZERO);
+                        return true;
+                    } catch (PaychException e) {
+                        assertThat(e.reason()).isEqualTo(PaychException.Reason.INSUFFICIENT_FUNDS);
+                        return false;
+                    }
+                }));
+            }
+            int accepted = 0;
+            for (Future<Boolean> f : results) {
+                accepted += f.get() ? 1 : 0;
+            }
+            assertThat(accepted).isEqualTo(9);
+            assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ofAtto(9000));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
