@@ -21,7 +21,7 @@ import venus.retrieval.ipld.car.CarReader;
 
 /** {@code vrn car ...}: work with CAR files without a repository. */
 @Command(name = "car", mixinStandardHelpOptions = true, description = "Inspect, verify, list, extract and pack CAR files.",
-        subcommands = {CarCommand.Inspect.class, CarCommand.Verify.class})
+        subcommands = {CarCommand.Inspect.class, CarCommand.Verify.class, CarLs.class, CarCat.class, CarPack.class})
 public final class CarCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -26,6 +26,7 @@ public final class Vrn implements Runnable {
         new InitCommand(),
         new CarCommand(),
         new CidCommand(),
+        new DemoCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
