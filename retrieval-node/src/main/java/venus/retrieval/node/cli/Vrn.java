@@ -27,6 +27,7 @@ public final class Vrn implements Runnable {
         new CarCommand(),
         new CidCommand(),
         new DemoCommand(),
+        new DaemonCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

@@ -1,0 +1,226 @@
+package venus.retrieval.node.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.NodeException.Reason;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.HostPort;
+import venus.retrieval.node.daemon.DaemonContext;
+import venus.retrieval.node.daemon.NodeService;
+
+/**
+ * The admin HTTP endpoint on {@code api.listen}: JSON-RPC 2.0 at {@code /rpc/v0} behind
+ * {@code Authorization: Bearer <token>} (checked before any parsing or dispatch), Prometheus
+ * metrics at {@code /metrics} without a token.
+ */
+public final class AdminApiService implements NodeService {
+    /** Largest accepted request body. */
+    static final int MAX_BODY = 1 << 20;
+
+    private final DaemonContext ctx;
+    private final ObjectMapper json;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopping;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    public AdminApiService(DaemonContext ctx) {
+        this.ctx = ctx;
+        this.json = ctx.json();
+    }
+
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    @Override
+    public List<String> start() throws IOException {
+        HostPort listen = ctx.config().get(ConfigKeys.API_LISTEN);
+        try {
+            server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 64);
+        } catch (BindException e) {
+            throw new NodeException(Reason.BIND_FAILED, "api.listen " + listen + ": " + e.getMessage());
+        }
+        AtomicInteger n = new AtomicInteger();
+        executor = new ThreadPoolExecutor(2, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "vrn-api-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/rpc/v0", this::tracked);
+        server.createContext("/metrics", this::tracked);
+        server.createContext("/", ex -> {
+            try (ex) {
+                send(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        server.start();
+        InetSocketAddress a = server.getAddress();
+        return List.of("http://" + hostForUrl(listen.host()) + ":" + a.getPort());
+    }
+
+    /** The host to put in a URL clients use: a wildcard bind is reachable on loopback. */
+    public static String hostForUrl(String host) {
+        return switch (host) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "0:0:0:0:0:0:0:0" -> "[::1]";
+            default -> host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        };
+    }
+
+    private void tracked(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
+        try (ex) {
+            if (stopping) {
+                send(ex, 503, "text/plain; charset=utf-8", "shutting down\n".getBytes(StandardCharsets.UTF_8));
+            } else if (ex.getHttpContext().getPath().equals("/metrics")) {
+                metrics(ex);
+            } else {
+                rpc(ex);
+            }
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void metrics(HttpExchange ex) throws IOException {
+        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            send(ex, 405, "text/plain; charset=utf-8", "use GET\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(ex, 200, venus.retrieval.node.metrics.NodeMetrics.CONTENT_TYPE,
+                ctx.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void rpc(HttpExchange ex) throws IOException {
+        // Authenticate first: nothing of an unauthenticated request is parsed or dispatched.
+        Optional<Permission> caller = bearer(ex.getRequestHeaders().getFirst("Authorization")).flatMap(ctx.tokens()::check);
+        if (caller.isEmpty()) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vrn\"");
+            send(ex, 401, "application/json", "{\"error\":\"missing or invalid bearer token\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (!ex.getRequestMethod().equals("POST")) {
+            send(ex, 405, "text/plain; charset=utf-8", "use POST with a JSON-RPC 2.0 body\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        byte[] body = readBody(ex.getRequestBody());
+        if (body == null) {
+            send(ex, 413, "text/plain; charset=utf-8", ("request body over " + MAX_BODY + " bytes\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        JsonNode request;
+        try {
+            request = json.readTree(body);
+        } catch (JacksonException e) {
+            request = null;
+        }
+        if (request == null || !(request.isObject() || request.isArray())) {
+            sendJson(ex, 200, error(null, -32700, "parse error"));
+            return;
+        }
+        // Authorise every call of the request (a batch is all-or-nothing) before dispatching any.
+        for (JsonNode call : request.isArray() ? request : List.of(request)) {
+            String method = call.path("method").asText("");
+            Optional<Permission> need = ctx.rpc().requiredPermission(method);
+            if (need.isPresent() && !caller.get().allows(need.get())) {
+                sendJson(ex, 403, error(call.get("id"), RpcDispatcher.PERMISSION_DENIED,
+                        "permission denied: " + method + " needs '" + need.get().label() + "'"));
+                return;
+            }
+        }
+        JsonNode response = ctx.rpc().handle(request, caller.get());
+        if (response == null) {
+            send(ex, 204, null, new byte[0]);
+        } else {
+            sendJson(ex, 200, response);
+        }
+    }
+
+    static Optional<String> bearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(7).trim());
+    }
+
+    private ObjectNode error(JsonNode id, int code, String message) {
+        ObjectNode r = json.createObjectNode().put("jsonrpc", "2.0");
+        r.set("id", id == null ? json.nullNode() : id);
+        r.putObject("error").put("code", code).put("message", message);
+        return r;
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] b = in.readNBytes(MAX_BODY + 1);
+        return b.length > MAX_BODY ? null : b;
+    }
+
+    private void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
+        send(ex, status, "application/json", json.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        if (type != null) {
+            ex.getResponseHeaders().set("Content-Type", type);
+        }
+        boolean noBody = status == 204 || ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, noBody ? -1 : body.length);
+        if (!noBody) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        if (server == null) {
+            return;
+        }
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        // In-flight work is done or its grace is over: close now (stop(0) cuts open exchanges).
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,207 @@
+package venus.retrieval.node.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.NodeException.Reason;
+import venus.retrieval.node.api.AdminApiService;
+import venus.retrieval.node.api.ApiTokens;
+import venus.retrieval.node.api.VrnApi;
+import venus.retrieval.node.api.VrnApiImpl;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.NodeConfig;
+import venus.retrieval.node.repo.Repo;
+
+/**
+ * The running node: takes the repository's writer lock, starts every {@link NodeService}, writes
+ * {@code REPO/daemon.json} once all of them serve, and undoes all of it on {@link #stop()}.
+ *
+ * <p>{@link #wire} is the one place where parts of the node are added.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final DaemonContext ctx;
+    private final Repo.WriteLock lock;
+    private final List<NodeService> started = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Daemon(DaemonContext ctx, Repo.WriteLock lock) {
+        this.ctx = ctx;
+        this.lock = lock;
+    }
+
+    /**
+     * Wires the node's parts: registers admin API interfaces and returns the services in start order
+     * (they stop in reverse). Add a part here: construct it from {@code ctx}, register its API
+     * interface on {@code ctx.rpc()}, and add its service. Resources that must outlive every service
+     * (LMDB environments) go to {@code ctx.closeOnShutdown}.
+     */
+    static List<NodeService> wire(DaemonContext ctx) {
+        ctx.rpc().register(VrnApi.class, new VrnApiImpl(ctx));
+        List<NodeService> services = new ArrayList<>();
+        // Storage and protocol services go before the API, so that the API only answers once they serve.
+        services.add(new AdminApiService(ctx));
+        return services;
+    }
+
+    /**
+     * Starts the daemon on an opened repository with a validated config.
+     *
+     * @throws NodeException when the repository is locked, a key is missing, or a service fails to
+     *     start (every service already started is stopped again)
+     */
+    public static Daemon start(Repo repo, NodeConfig config) {
+        Repo.WriteLock lock = repo.lockForWrite();
+        Daemon d = null;
+        try {
+            Files.deleteIfExists(repo.daemonJson());
+            PeerIdentity identity = PeerIdentity.load(repo.libp2pKey());
+            DaemonContext ctx = new DaemonContext(repo, config, identity, ApiTokens.load(repo));
+            d = new Daemon(ctx, lock);
+            ctx.onShutdownRequest(d::stopAsync);
+            for (NodeService s : wire(ctx)) {
+                List<String> addrs = s.start();
+                d.started.add(s);
+                if (s.name().equals("libp2p")) {
+                    addrs = withPeerId(addrs, identity.peerId().toString());
+                }
+                ctx.bound(s.name(), addrs);
+                for (String a : addrs) {
+                    LOG.info("{} listening on {}", s.name(), a);
+                }
+            }
+            Repo.writeAtomically(repo.daemonJson(), d.daemonJson(), false);
+            LOG.info("vrn daemon ready: peer {} pid {} ({})", identity.peerId(), ProcessHandle.current().pid(), repo.daemonJson());
+            return d;
+        } catch (Exception e) {
+            if (d != null) {
+                d.stopServices(Duration.ZERO);
+                d.closeResources();
+            }
+            lock.close();
+            if (e instanceof NodeException ne) {
+                throw ne;
+            }
+            if (e instanceof RuntimeException re && re.getClass().getName().startsWith("venus.retrieval.")) {
+                throw re;
+            }
+            throw new NodeException(Reason.SERVICE_FAILED, "daemon failed to start: " + e, e);
+        }
+    }
+
+    private static List<String> withPeerId(List<String> addrs, String peerId) {
+        List<String> out = new ArrayList<>();
+        for (String a : addrs) {
+            out.add(a.contains("/p2p/") ? a : a + "/p2p/" + peerId);
+        }
+        return out;
+    }
+
+    /** The content of {@code daemon.json}: base URLs, libp2p multiaddrs, peer ID and pid. */
+    byte[] daemonJson() throws IOException {
+        var bound = ctx.boundAddresses();
+        ObjectNode o = ctx.json().createObjectNode();
+        o.put("gateway", first(bound.get("gateway")));
+        o.put("api", first(bound.get("api")));
+        ArrayNode p2p = o.putArray("libp2p");
+        bound.getOrDefault("libp2p", List.of()).forEach(p2p::add);
+        o.put("peerId", ctx.identity().peerId().toString());
+        o.put("pid", ProcessHandle.current().pid());
+        return ctx.json().writeValueAsBytes(o);
+    }
+
+    private static String first(List<String> l) {
+        return l == null || l.isEmpty() ? null : l.get(0);
+    }
+
+    /** The shared context (for tests and the CLI). */
+    public DaemonContext context() {
+        return ctx;
+    }
+
+    /**
+     * Stops the daemon: removes {@code daemon.json} (clients stop finding it), stops every service in
+     * reverse order within {@code daemon.shutdown_grace} in total, closes resources, releases the lock.
+     * Idempotent; a second caller waits for the first.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            deleteDaemonJson();
+            LOG.info("vrn daemon stopping (grace {})", ctx.config().text(ConfigKeys.DAEMON_SHUTDOWN_GRACE));
+            stopServices(ctx.config().get(ConfigKeys.DAEMON_SHUTDOWN_GRACE));
+            closeResources();
+            LOG.info("vrn daemon stopped");
+        } finally {
+            lock.close();
+            stopped.countDown();
+        }
+    }
+
+    /** Stops on another thread (used by the {@code VRN.Shutdown} API method, which must answer first). */
+    void stopAsync() {
+        Thread t = new Thread(this::stop, "vrn-shutdown");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /** Blocks until {@link #stop()} completed. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Removes {@code daemon.json}; safe to call from an emergency path. */
+    public void deleteDaemonJson() {
+        try {
+            Files.deleteIfExists(ctx.repo().daemonJson());
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", ctx.repo().daemonJson(), e.getMessage());
+        }
+    }
+
+    private void stopServices(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            NodeService s = started.get(i);
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            try {
+                s.stop(left);
+            } catch (RuntimeException e) {
+                LOG.warn("{} did not stop cleanly: {}", s.name(), e.toString());
+            }
+        }
+        started.clear();
+    }
+
+    private void closeResources() {
+        Deque<AutoCloseable> resources = ctx.takeResources();
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", r, e.toString());
+            }
+        }
+        ctx.metrics().close();
+    }
+}

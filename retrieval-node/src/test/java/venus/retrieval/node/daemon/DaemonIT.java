@@ -1,0 +1,170 @@
+package venus.retrieval.node.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real launcher: {@code bin/vrn init}, {@code bin/vrn daemon} as a subprocess, SIGTERM. */
+class DaemonIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = Path.of(System.getProperty("vrn.root", "..")).toAbsolutePath().normalize();
+    private static final List<String> PORT0 = List.of("--set", "gateway.listen=127.0.0.1:0", "--set", "api.listen=127.0.0.1:0",
+            "--set", "libp2p.listen=/ip4/127.0.0.1/tcp/0");
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Process vrn(Path stderr, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("bin/vrn").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("VRN_REPO");
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private Path init() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Process p = vrn(tmp.resolve("init.err"), "init", "--repo", repo.toString());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("init.err"))).isZero();
+        return repo;
+    }
+
+    private static String[] daemonArgs(Path repo, List<String> extra) {
+        List<String> a = new ArrayList<>(List.of("daemon", "--repo", repo.toString()));
+        a.addAll(extra);
+        return a.toArray(String[]::new);
+    }
+
+    /** Waits for daemon.json (bounded), failing early if the daemon died. */
+    private static JsonNode awaitDaemonJson(Path repo, Process p, Path stderr) throws Exception {
+        Path f = repo.resolve("daemon.json");
+        for (int i = 0; i < 1200; i++) {
+            if (Files.exists(f)) {
+                return JSON.readTree(f.toFile());
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError("daemon exited " + p.exitValue() + ": " + Files.readString(stderr));
+            }
+            p.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+        throw new AssertionError("no daemon.json after 60 s: " + Files.readString(stderr));
+    }
+
+    private static String stderrLines(Path f) throws IOException {
+        return Files.readString(f, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void daemonServesApiAndMetricsAndStopsOnSigterm() throws Exception {
+        Path repo = init();
+        Path err = tmp.resolve("daemon.err");
+        Process d = vrn(err, daemonArgs(repo, PORT0));
+        JsonNode dj = awaitDaemonJson(repo, d, err);
+        assertThat(dj.get("pid").asLong()).isEqualTo(d.pid()); // bin/vrn execs java
+        assertThat(dj.get("peerId").asText()).startsWith("12D3KooW");
+        String api = dj.get("api").asText();
+        assertThat(api).matches("http://127\\.0\\.0\\.1:[1-9]\\d*");
+
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VRN.Version\",\"params\":[]}";
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(api + "/rpc/v0")).POST(HttpRequest.BodyPublishers.ofString(call));
+        assertThat(http.send(req.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        String token = Files.readString(repo.resolve("keystore/api-token-admin")).trim();
+        HttpResponse<String> ok = http.send(req.header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ok.body()).at("/result/version").asText()).isEqualTo("0.1.0-SNAPSHOT");
+
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(api + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+
+        d.destroy(); // SIGTERM
+        assertThat(d.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
+        assertThat(repo.resolve("daemon.json")).doesNotExist();
+        String log = stderrLines(err);
+        assertThat(log).contains("api listening on " + api).contains("vrn daemon stopped");
+        assertThat(log).doesNotContain(token);
+        for (String t : List.of("read", "write")) {
+            assertThat(log).doesNotContain(Files.readString(repo.resolve("keystore/api-token-" + t)).trim());
+        }
+        assertThat(log).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void secondDaemonOnTheSameRepoNamesTheHolder() throws Exception {
+        Path repo = init();
+        Path err = tmp.resolve("d1.err");
+        Process first = vrn(err, daemonArgs(repo, PORT0));
+        awaitDaemonJson(repo, first, err);
+        Path err2 = tmp.resolve("d2.err");
+        Process second = vrn(err2, daemonArgs(repo, PORT0));
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isNotZero();
+        assertThat(stderrLines(err2)).isEqualTo("vrn: repository " + repo + " is in use by another vrn process (pid "
+                + first.pid() + ")\n");
+        assertThat(repo.resolve("daemon.json")).exists(); // the refused one did not delete the live file
+        first.destroy();
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void badConfigAndPortInUseAreOneLine() throws Exception {
+        Path repo = init();
+        Path err = tmp.resolve("bad.err");
+        Process bad = vrn(err, daemonArgs(repo, List.of("--set", "network=moonnet")));
+        assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isNotZero();
+        assertThat(stderrLines(err)).isEqualTo("vrn: config: network = \"moonnet\" (from --set): expected one of mainnet, calibnet, devnet\n");
+
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            Path err2 = tmp.resolve("port.err");
+            Process busy = vrn(err2, daemonArgs(repo, List.of("--set", "api.listen=127.0.0.1:" + taken.getLocalPort())));
+            assertThat(busy.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(busy.exitValue()).isNotZero();
+            String text = stderrLines(err2);
+            assertThat(text.lines().filter(l -> l.startsWith("vrn: "))).hasSize(1);
+            assertThat(text).contains("vrn: api.listen 127.0.0.1:" + taken.getLocalPort() + ": ").doesNotContain("\tat ");
+        }
+        assertThat(repo.resolve("daemon.json")).doesNotExist();
+
+        Path err3 = tmp.resolve("missing.err");
+        Process missing = vrn(err3, "daemon", "--repo", tmp.resolve("nothing-here").toString());
+        assertThat(missing.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(missing.exitValue()).isNotZero();
+        assertThat(stderrLines(err3)).isEqualTo("vrn: no vrn repository at " + tmp.resolve("nothing-here")
+                + " (run `vrn init`)\n");
+        assertThat(new File(tmp.toFile(), "nothing-here")).doesNotExist();
+    }
+}
