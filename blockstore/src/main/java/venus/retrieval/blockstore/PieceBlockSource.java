@@ -1,0 +1,175 @@
+package venus.retrieval.blockstore;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.Multihash;
+
+/** {@link BlockSource} over a Caffeine cache, the LMDB blockstore and the piece directory. */
+final class PieceBlockSource implements BlockSource {
+    private static final Logger LOG = LoggerFactory.getLogger(PieceBlockSource.class);
+
+    private final Blockstore blockstore;
+    private final PieceDirectory directory;
+    private final boolean verifyFileReads;
+    private final Cache<Multihash, byte[]> cache;
+    private final Cache<Long, FileChannel> files;
+    // Bumped when a piece stops being served, so a lookup that raced with it does not cache its result.
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    PieceBlockSource(Blockstore blockstore, PieceDirectory directory, long cacheBytes, boolean verifyFileReads) {
+        this.blockstore = blockstore;
+        this.directory = directory;
+        this.verifyFileReads = verifyFileReads;
+        this.cache = Caffeine.newBuilder().maximumWeight(Math.max(0, cacheBytes))
+                .weigher((Multihash k, byte[] v) -> v.length + 64).build();
+        this.files = Caffeine.newBuilder().maximumSize(256)
+                .<Long, FileChannel>removalListener((k, ch, cause) -> closeQuietly(ch)).build();
+    }
+
+    @Override
+    public byte[] get(Cid cid) {
+        if (cid.isIdentity()) {
+            return cid.identityData();
+        }
+        Multihash mh = cid.multihash();
+        byte[] hit = cache.getIfPresent(mh);
+        if (hit != null) {
+            return hit;
+        }
+        long g = generation.get();
+        byte[] data = blockstore.get(cid);
+        if (data == null) {
+            for (BlockLocation l : directory.locations(mh)) {
+                if (l.file() == null || l.cached()) {
+                    continue; // a cached piece's blocks are in the blockstore, checked above
+                }
+                data = read(l, mh);
+                if (data != null) {
+                    break;
+                }
+            }
+        }
+        if (data != null && generation.get() == g) {
+            cache.put(mh, data);
+        }
+        return data;
+    }
+
+    private byte[] read(BlockLocation l, Multihash mh) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                FileChannel ch = files.get(l.pieceId(), id -> open(l.file()));
+                if (ch == null) {
+                    return null;
+                }
+                ByteBuffer buf = ByteBuffer.allocate(l.length());
+                long pos = l.offset();
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf, pos + buf.position());
+                    if (n < 0) {
+                        LOG.warn("piece file {} is shorter than its index says (block {} at offset {})", l.file(), mh, l.offset());
+                        return null;
+                    }
+                }
+                byte[] data = buf.array();
+                if (verifyFileReads && !mh.matches(data)) {
+                    LOG.warn("piece file {} changed: bytes at offset {} do not hash to {}", l.file(), l.offset(), mh);
+                    return null;
+                }
+                return data;
+            } catch (ClosedChannelException e) {
+                files.invalidate(l.pieceId()); // closed by eviction meanwhile: reopen once
+            } catch (IOException e) {
+                LOG.warn("cannot read block {} from {}: {}", mh, l.file(), e.getMessage());
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static FileChannel open(Path file) {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            LOG.warn("cannot open piece file {}: {}", file, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public boolean has(Cid cid) {
+        return size(cid) >= 0;
+    }
+
+    @Override
+    public int size(Cid cid) {
+        if (cid.isIdentity()) {
+            return cid.identityData().length;
+        }
+        Multihash mh = cid.multihash();
+        byte[] hit = cache.getIfPresent(mh);
+        if (hit != null) {
+            return hit.length;
+        }
+        int n = blockstore.size(cid);
+        if (n >= 0) {
+            return n;
+        }
+        for (BlockLocation l : directory.locations(mh)) {
+            if (!l.cached() && l.file() != null) {
+                return l.length();
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public Optional<BlockLocation> locate(Cid cid) {
+        if (cid.isIdentity()) {
+            return Optional.empty();
+        }
+        for (BlockLocation l : directory.locations(cid.multihash())) {
+            if (!l.cached() && l.file() != null) {
+                return Optional.of(l);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A piece stopped being served: no racing lookup may cache what it read, and its file is closed. */
+    void unserved(long pieceId) {
+        generation.incrementAndGet();
+        files.invalidate(pieceId);
+    }
+
+    /** Drops a block of a removed piece from the cache. */
+    void forgetBlock(byte[] multihash) {
+        cache.invalidate(Multihash.decode(multihash));
+    }
+
+    void close() {
+        files.invalidateAll();
+        files.cleanUp();
+        cache.invalidateAll();
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+}
