@@ -28,6 +28,8 @@ public final class Vrn implements Runnable {
         new CidCommand(),
         new DemoCommand(),
         new DaemonCommand(),
+        new WalletCommand(),
+        new PaychCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
