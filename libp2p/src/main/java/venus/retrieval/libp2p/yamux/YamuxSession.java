@@ -22,6 +22,7 @@ import venus.retrieval.libp2p.Libp2pException;
  * only while the channel is writable, so nothing queues without bound below the streams.
  */
 public final class YamuxSession extends ChannelDuplexHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(YamuxSession.class);
     private final boolean client;
     private final YamuxConfig config;
     private final Consumer<YamuxStream> onInbound;
@@ -136,6 +137,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
             return;
         }
         YamuxFrame f = (YamuxFrame) msg;
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("in  {}", f);
+        }
         try {
             switch (f.type()) {
                 case YamuxFrame.TYPE_DATA:
@@ -270,6 +274,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
 
     void writeFrame(YamuxFrame f) {
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("out {}", f);
+        }
         ctx.write(f, ctx.voidPromise());
     }
 

@@ -2,7 +2,6 @@ package venus.retrieval.libp2p.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -295,24 +294,17 @@ public final class YamuxStream implements Stream {
             }
             pendingBytes -= take;
             sendWindow -= take;
-            int flags = 0;
-            if (finRequested && outbound.isEmpty()) {
-                flags = YamuxFrame.FLAG_FIN;
-                finSent = true;
-            }
-            session.writeFrame(YamuxFrame.data(flags, id, data));
+            session.writeFrame(YamuxFrame.data(0, id, data));
             if (!writable && pendingBytes <= session.config().maxPendingBytes() / 2) {
                 writable = true;
                 notifyWritability();
             }
-            if (finSent) {
-                checkFullyClosed();
-            }
             return true;
         }
         if (finRequested && !finSent && outbound.isEmpty()) {
+            // FIN travels alone, as go-yamux sends it: js-yamux drops the payload of a Data frame that carries FIN
             finSent = true;
-            session.writeFrame(YamuxFrame.data(YamuxFrame.FLAG_FIN, id, Unpooled.EMPTY_BUFFER));
+            session.writeFrame(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, id, 0));
             checkFullyClosed();
             return true;
         }

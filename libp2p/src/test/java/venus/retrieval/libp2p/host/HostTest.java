@@ -80,6 +80,15 @@ class HostTest {
     }
 
     @Test
+    void echoWithFrameSizedWrites() throws Exception {
+        byte[] data = Vectors.xorshift(65, 4 * 1024 * 1024);
+        Stream s = get(b.newStream(addrOf(a), List.of(Echo.PROTOCOL)));
+        Echo.Result r = Echo.run(s, data, 64 * 1024).get(60, TimeUnit.SECONDS);
+        assertThat(r.bytes()).isEqualTo(data.length);
+        assertThat(r.sha256()).isEqualTo(Echo.sha256().digest(data));
+    }
+
+    @Test
     void hundredConcurrentStreamsInBothDirectionsOnOneConnection() throws Exception {
         Connection ab = get(b.connect(addrOf(a)));
         Connection ba = waitForConnection(a);
