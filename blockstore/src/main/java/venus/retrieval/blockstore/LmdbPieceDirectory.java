@@ -256,9 +256,9 @@ public final class LmdbPieceDirectory implements PieceDirectory {
      * Removes a piece: first marked failed (no longer served) and unmapped from its CID, then its
      * entries in batches, then the record. Blocks of a cached piece leave the blockstore unless
      * another cached piece still holds them. {@code onUnserved} runs once the piece is no longer
-     * served; {@code onBlock} sees each removed multihash.
+     * served, and again at the end.
      */
-    void purge(long id, Runnable onUnserved, java.util.function.Consumer<byte[]> onBlock) {
+    void purge(long id, Runnable onUnserved) {
         Optional<PieceInfo> info = piece(id);
         if (info.isEmpty()) {
             return;
@@ -305,12 +305,13 @@ public final class LmdbPieceDirectory implements PieceDirectory {
                     removed.add(mh);
                 }
             });
-            removed.forEach(onBlock);
             if (removed.isEmpty()) {
                 break;
             }
         }
         env.write(txn -> pieces.delete(txn, Buffers.key(idBytes, 0)));
+        // Again now that cached blocks are gone from the blockstore: lookups meanwhile may have cached them.
+        onUnserved.run();
     }
 
     private boolean heldByOtherCachedPiece(Txn<ByteBuffer> txn, byte[] mh, long id) {

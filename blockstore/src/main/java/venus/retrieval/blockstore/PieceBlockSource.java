@@ -146,15 +146,15 @@ final class PieceBlockSource implements BlockSource {
         return Optional.empty();
     }
 
-    /** A piece stopped being served: no racing lookup may cache what it read, and its file is closed. */
+    /**
+     * A piece stopped being served (or a failed import is being purged): the whole hot cache is
+     * dropped — removals are rare, and this keeps every later lookup consistent with the directory —
+     * and no lookup that raced with the change may cache what it read.
+     */
     void unserved(long pieceId) {
         generation.incrementAndGet();
+        cache.invalidateAll();
         files.invalidate(pieceId);
-    }
-
-    /** Drops a block of a removed piece from the cache. */
-    void forgetBlock(byte[] multihash) {
-        cache.invalidate(Multihash.decode(multihash));
     }
 
     void close() {

@@ -99,7 +99,7 @@ final class PieceImporter {
         } catch (RuntimeException | IOException | Error e) {
             BlockstoreException failure = translate(file, e);
             try {
-                directory.purge(rec.id(), () -> {}, source::forgetBlock);
+                directory.purge(rec.id(), () -> source.unserved(rec.id()));
             } catch (RuntimeException cleanup) {
                 // The record stays "indexing"/"failed" (never ready); the next import of this file cleans it.
                 failure.addSuppressed(cleanup);
@@ -181,7 +181,7 @@ final class PieceImporter {
         }
         Optional<PieceInfo> existing = directory.piece(c.cidV1());
         if (existing.isPresent() && existing.get().isReady()) {
-            directory.purge(rec.id(), () -> {}, source::forgetBlock);
+            directory.purge(rec.id(), () -> source.unserved(rec.id()));
             deleteQuietly(tmpCopy);
             return new ImportResult(existing.get(), true, c);
         }
@@ -198,7 +198,7 @@ final class PieceImporter {
                 blocks, PieceInfo.now());
         PieceInfo winner = directory.complete(ready);
         if (winner.id() != rec.id()) {
-            directory.purge(rec.id(), () -> {}, source::forgetBlock);
+            directory.purge(rec.id(), () -> source.unserved(rec.id()));
             return new ImportResult(winner, true, c);
         }
         LOG.info("piece {} ready: {} blocks from {}", c.cidV1(), blocks, servedFrom);
@@ -211,7 +211,7 @@ final class PieceImporter {
             Optional<PieceInfo> p = directory.piece(id);
             if (p.isPresent() && real.equals(p.get().file())) {
                 LOG.info("cleaning interrupted import #{} of {}", id, real);
-                directory.purge(id, () -> {}, source::forgetBlock);
+                directory.purge(id, () -> source.unserved(id));
             }
         }
     }

@@ -135,7 +135,7 @@ public final class PieceStore implements AutoCloseable {
         if (active.contains(p.id())) {
             throw new BlockstoreException(BlockstoreException.Reason.CONFLICT, "piece #" + p.id() + " is being imported");
         }
-        directory.purge(p.id(), () -> source.unserved(p.id()), source::forgetBlock);
+        directory.purge(p.id(), () -> source.unserved(p.id()));
         if (p.copied() && p.file() != null && p.isReady()) {
             try {
                 Files.deleteIfExists(p.file());
