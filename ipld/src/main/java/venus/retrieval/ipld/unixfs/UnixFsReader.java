@@ -170,6 +170,38 @@ public final class UnixFsReader {
         return () -> new HamtIterator(dir, n);
     }
 
+    /**
+     * Like {@link #entries}, with each entry's own summary: one block read per entry, done as the
+     * iteration reaches it (a big HAMT is never held in memory). An entry whose root block is not
+     * available has a null {@link DirListing#node()}; any other failure is thrown.
+     */
+    public Iterable<DirListing> listing(Cid dir) {
+        Iterable<DirEntry> entries = entries(dir);
+        return () -> new Iterator<>() {
+            private final Iterator<DirEntry> it = entries.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public DirListing next() {
+                DirEntry e = it.next();
+                UnixFsNode node;
+                try {
+                    node = stat(e.cid());
+                } catch (IpldException ex) {
+                    if (ex.reason() != IpldException.Reason.NOT_FOUND) {
+                        throw ex;
+                    }
+                    node = null;
+                }
+                return new DirListing(e.name(), e.cid(), e.tsize(), node);
+            }
+        };
+    }
+
     /** A stream of the whole file at {@code cid} (a raw block or a UnixFS File). */
     public InputStream open(Cid cid) {
         return open(cid, 0, Long.MAX_VALUE);

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
 import venus.retrieval.ipld.Multicodec;
+import venus.retrieval.ipld.car.CarBlock;
+import venus.retrieval.ipld.car.CarReader;
 import venus.retrieval.ipld.testing.Vectors;
 
 class DagPbTest {
@@ -147,17 +149,14 @@ class DagPbTest {
         return out;
     }
 
-    /** A minimal CARv1 section splitter for tests, until the ipld CAR reader is on main. */
+    /** The (CID, bytes) pairs of a CAR, through the ipld CAR reader. */
     static final class TestCar {
         static List<Object[]> blocks(byte[] car) {
             List<Object[]> out = new ArrayList<>();
-            ProtoReader r = new ProtoReader(car, 0, car.length, IpldException.Reason.BAD_CAR, "car");
-            r.lengthDelimited(); // header
-            while (r.hasMore()) {
-                int start = r.lengthDelimited();
-                int end = r.position();
-                Cid cid = Cid.decode(car, start, end);
-                out.add(new Object[] {cid, java.util.Arrays.copyOfRange(car, start + cid.byteLength(), end)});
+            try (CarReader r = CarReader.open(new java.io.ByteArrayInputStream(car))) {
+                for (CarBlock b : r) {
+                    out.add(new Object[] {b.cid(), b.data()});
+                }
             }
             return out;
         }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import venus.retrieval.ipld.BlockGetter;
 import venus.retrieval.ipld.Cid;
-import venus.retrieval.ipld.IpldException;
-import venus.retrieval.ipld.pb.ProtoReader;
+import venus.retrieval.ipld.car.CarBlock;
+import venus.retrieval.ipld.car.CarReader;
 import venus.retrieval.ipld.testing.Vectors;
 
 /** The blocks of a vector CAR in memory, with a fetch counter (tests only). */
@@ -33,32 +33,14 @@ final class CarBlocks implements BlockGetter {
         return of(Files.readAllBytes(car));
     }
 
-    /** Splits CARv1 sections; the single root is read from the header's tail (a 1-root header). */
+    /** Reads every block with the ipld CAR reader (hashes verified). */
     static CarBlocks of(byte[] car) {
         CarBlocks c = new CarBlocks();
-        ProtoReader r = new ProtoReader(car, 0, car.length, IpldException.Reason.BAD_CAR, "car");
-        int hs = r.lengthDelimited();
-        int he = r.position();
-        // dag-cbor header {roots: [tag42(bytes 0x00 ++ cid)], version: 1}: find each tag-42 byte string
-        for (int i = hs; i + 3 < he; i++) {
-            if ((car[i] & 0xFF) == 0xD8 && car[i + 1] == 0x2A) {
-                int len;
-                int start;
-                if ((car[i + 2] & 0xFF) == 0x58) {
-                    len = car[i + 3] & 0xFF;
-                    start = i + 4;
-                } else {
-                    len = (car[i + 2] & 0xFF) - 0x40;
-                    start = i + 3;
-                }
-                c.roots.add(Cid.decode(java.util.Arrays.copyOfRange(car, start + 1, start + len)));
+        try (CarReader r = CarReader.open(new java.io.ByteArrayInputStream(car))) {
+            c.roots.addAll(r.header().roots());
+            for (CarBlock b : r) {
+                c.blocks.put(b.cid(), b.data());
             }
-        }
-        while (r.hasMore()) {
-            int start = r.lengthDelimited();
-            int end = r.position();
-            Cid cid = Cid.decode(car, start, end);
-            c.blocks.put(cid, java.util.Arrays.copyOfRange(car, start + cid.byteLength(), end));
         }
         return c;
     }

@@ -156,6 +156,23 @@ class UnixFsReaderTest {
     }
 
     @Test
+    void listingSummarisesEachEntryAndToleratesAbsentChildren() {
+        JsonNode dir = directory("site");
+        CarBlocks car = CarBlocks.vector(dir.get("car").asText());
+        Cid root = Cid.parse(dir.get("root").asText());
+        Cid docs = new UnixFsReader(car).resolve(root, "docs");
+        car.blocks.remove(docs); // a partial DAG: the docs directory's block is missing
+        UnixFsReader r = new UnixFsReader(car);
+        List<String> rows = new ArrayList<>();
+        for (DirListing l : r.listing(root)) {
+            rows.add(l.name() + " " + (l.node() == null ? "absent" : l.node().kind()) + " " + l.size());
+        }
+        assertThat(rows).containsExactly("docs absent 300182", "index.html FILE 32", "media DIRECTORY 126",
+                "unicode-ä ö.txt FILE 12");
+        notFound(() -> r.resolve(root, "docs/readme.txt"), docs.toString());
+    }
+
+    @Test
     void symlinksAndMetadata() {
         Map<Cid, byte[]> m = new HashMap<>();
         UnixFsData link = new UnixFsData(UnixFsData.Type.SYMLINK, "../target".getBytes(StandardCharsets.UTF_8), null, null,

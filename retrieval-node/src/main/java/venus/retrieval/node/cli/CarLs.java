@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
-import venus.retrieval.ipld.unixfs.DirEntry;
+import venus.retrieval.ipld.unixfs.DirListing;
 import venus.retrieval.ipld.unixfs.UnixFsNode;
 import venus.retrieval.ipld.unixfs.UnixFsReader;
 
@@ -41,8 +41,8 @@ final class CarLs implements Callable<Integer> {
                     String name = path == null || path.isBlank() ? target.toString() : lastSegment(path);
                     out.print(name + "\t" + node.size() + "\t" + target + "\n");
                 } else {
-                    for (DirEntry e : r.entries(target)) {
-                        out.print(e.name() + "\t" + size(r, e) + "\t" + e.cid() + "\n");
+                    for (DirListing e : r.listing(target)) {
+                        out.print(e.name() + "\t" + e.size() + "\t" + e.cid() + "\n");
                     }
                 }
                 out.flush();
@@ -51,18 +51,6 @@ final class CarLs implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The child's own size when its root block is in the CAR, else the link's Tsize. */
-    private static long size(UnixFsReader r, DirEntry e) {
-        try {
-            return r.stat(e.cid()).size();
-        } catch (IpldException ex) {
-            if (ex.reason() == IpldException.Reason.NOT_FOUND && e.tsize() != null) {
-                return e.tsize();
-            }
-            throw ex;
-        }
     }
 
     private static String lastSegment(String p) {
