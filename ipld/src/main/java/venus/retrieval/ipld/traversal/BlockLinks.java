@@ -6,6 +6,7 @@ import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
 import venus.retrieval.ipld.Multicodec;
 import venus.retrieval.ipld.cbor.DagCbor;
+import venus.retrieval.ipld.json.DagJson;
 import venus.retrieval.ipld.model.Node;
 import venus.retrieval.ipld.pb.DagPb;
 import venus.retrieval.ipld.pb.PbLink;
@@ -20,19 +21,13 @@ final class BlockLinks {
 
     /** Whether the traversal can see inside blocks of this codec. */
     static boolean decodable(long codec) {
-        return codec == Multicodec.DAG_PB || codec == Multicodec.DAG_CBOR;
+        return codec == Multicodec.DAG_PB || codec == Multicodec.DAG_CBOR || codec == Multicodec.DAG_JSON;
     }
 
-    /** Every link of a block in walk order (dag-pb: Links in order; dag-cbor: document order). */
-    static List<Cid> links(Cid cid, byte[] block) {
+    /** A dag-pb block's link targets in Links order, without decoding names or Data. */
+    static List<Cid> pbLinks(Cid cid, byte[] block) {
         try {
-            if (cid.codec() == Multicodec.DAG_PB) {
-                return DagPb.links(block);
-            }
-            if (cid.codec() == Multicodec.DAG_CBOR) {
-                return DagCbor.decode(block).links();
-            }
-            return List.of();
+            return DagPb.links(block);
         } catch (IpldException e) {
             throw new IpldException(e.reason(), "block " + cid + ": " + e.getMessage(), e);
         }
@@ -66,6 +61,9 @@ final class BlockLinks {
             }
             if (cid.codec() == Multicodec.DAG_CBOR) {
                 return DagCbor.decode(block);
+            }
+            if (cid.codec() == Multicodec.DAG_JSON) {
+                return DagJson.decode(block);
             }
             return null;
         } catch (IpldException e) {

@@ -21,8 +21,9 @@ import venus.retrieval.ipld.model.Node;
  * The one DAG walk of this node: the HTTP gateway's CAR responses, Bitswap and graphsync all use
  * it. Depth-first, pre-order, in link order exactly as go-ipld-prime walks: a block is visited
  * when it is loaded, then its links one subtree at a time — dag-pb links in {@code Links} order
- * (Links come before Data, and Data holds no links), dag-cbor links in document order (map
- * entries as they appear in the encoded block, list elements in order). Raw blocks are leaves.
+ * (Links come before Data, and Data holds no links), dag-cbor and dag-json links in document
+ * order (map entries as they appear in the encoded block, list elements in order). Raw blocks,
+ * and codecs this node cannot decode, are leaves: visited, never descended into.
  *
  * <p>The walk is lazy: {@link #iterator} loads one block per step and keeps only the links still
  * to walk on the current path (plus, when duplicates are suppressed, the set of CIDs seen).
@@ -203,7 +204,7 @@ public final class DagTraversal {
         List<Edge> out = new ArrayList<>();
         if (e.selector().exploresEverything() && e.cid().codec() == Multicodec.DAG_PB) {
             // same walk as the data-model form below, without building it (the hot case: UnixFS)
-            List<Cid> links = BlockLinks.links(e.cid(), data);
+            List<Cid> links = BlockLinks.pbLinks(e.cid(), data);
             for (int i = 0; i < links.size(); i++) {
                 out.add(new Edge(links.get(i), e.selector(), prefix + "Links/" + i + "/Hash"));
             }

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import venus.retrieval.ipld.BlockGetter;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
+import venus.retrieval.ipld.Multicodec;
 import venus.retrieval.ipld.car.CarBlock;
 import venus.retrieval.ipld.car.CarReader;
 import venus.retrieval.ipld.model.Node;
@@ -223,5 +224,46 @@ class DagTraversalTest {
                 .isInstanceOf(IpldException.class)
                 .hasFieldOrPropertyWithValue("reason", IpldException.Reason.BAD_BLOCK)
                 .hasMessageContaining(docs.toString());
+    }
+
+    /** Map entries are walked in the order the block encodes them, even when that is not canonical. */
+    @Test
+    void dagCborAndDagJsonLinksInDocumentOrder() {
+        byte[] x = {1};
+        byte[] y = {2};
+        byte[] z = {3};
+        Cid cx = Cid.of(Multicodec.RAW, x);
+        Cid cy = Cid.of(Multicodec.RAW, y);
+        Cid cz = Cid.of(Multicodec.RAW, z);
+        // dag-cbor {"zz": [x, y], "a": z}: "zz" first although canonical order would put "a" first
+        java.io.ByteArrayOutputStream cbor = new java.io.ByteArrayOutputStream();
+        cbor.write(0xa2);
+        cbor.writeBytes(new byte[] {0x62, 'z', 'z', (byte) 0x82});
+        cbor.writeBytes(cborLink(cx));
+        cbor.writeBytes(cborLink(cy));
+        cbor.writeBytes(new byte[] {0x61, 'a'});
+        cbor.writeBytes(cborLink(cz));
+        byte[] cborBlock = cbor.toByteArray();
+        Cid cborRoot = Cid.of(Multicodec.DAG_CBOR, cborBlock);
+        // dag-json {"b": {"/": z}, "a": [{"/": y}, {"/": x}]}
+        byte[] jsonBlock = ("{\"b\":{\"/\":\"" + cz + "\"},\"a\":[{\"/\":\"" + cy + "\"},{\"/\":\"" + cx + "\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Cid jsonRoot = Cid.of(Multicodec.DAG_JSON, jsonBlock);
+        Map<Cid, byte[]> blocks = Map.of(cx, x, cy, y, cz, z, cborRoot, cborBlock, jsonRoot, jsonBlock);
+        List<Visit> visits = new ArrayList<>();
+        DagTraversal.over(blocks::get).withDups(true).iterator(List.of(cborRoot, jsonRoot)).forEachRemaining(visits::add);
+        assertThat(visits).extracting(Visit::cid).containsExactly(cborRoot, cx, cy, cz, jsonRoot, cz, cy, cx);
+        assertThat(visits).extracting(Visit::path).containsExactly("", "zz/0", "zz/1", "a", "", "b", "a/0", "a/1");
+    }
+
+    private static byte[] cborLink(Cid c) {
+        byte[] b = c.bytes();
+        byte[] out = new byte[4 + 1 + b.length];
+        out[0] = (byte) 0xd8;
+        out[1] = 42;
+        out[2] = 0x58;
+        out[3] = (byte) (b.length + 1);
+        System.arraycopy(b, 0, out, 5, b.length);
+        return out;
     }
 }
