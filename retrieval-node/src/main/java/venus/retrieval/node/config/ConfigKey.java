@@ -81,6 +81,17 @@ public record ConfigKey<T>(String name, String type, String defaultValue, boolea
         return new ConfigKey<>(name, "duration", def, true, ConfigKey::parseDuration, doc);
     }
 
+    /** A duration that must be greater than zero. */
+    public static ConfigKey<Duration> positiveDuration(String name, String def, String doc) {
+        return new ConfigKey<>(name, "duration", def, true, s -> {
+            Duration d = parseDuration(s);
+            if (d.isZero()) {
+                throw new IllegalArgumentException("must be greater than zero");
+            }
+            return d;
+        }, doc);
+    }
+
     /** A byte count: a number, optionally with unit {@code B}, {@code KiB}, {@code MiB}, {@code GiB}, {@code KB}, {@code MB}, {@code GB}. */
     public static ConfigKey<Long> bytes(String name, String def, long min, String doc) {
         return new ConfigKey<>(name, "bytes", def, true, s -> {

@@ -33,6 +33,9 @@ public final class ConfigKeys {
 
     // ---- libp2p ----
     public static final ConfigKey<List<String>> LIBP2P_LISTEN = add(ConfigKey.multiaddrs("libp2p.listen", "/ip4/0.0.0.0/tcp/24001", "libp2p TCP listen multiaddrs, comma-separated; tcp/0 = any free port."));
+    public static final ConfigKey<Long> LIBP2P_MAX_CONNECTIONS = add(ConfigKey.integer("libp2p.max_connections", 512, 1, 1_000_000, "Open libp2p connections (inbound + outbound); more inbound are closed at once."));
+    public static final ConfigKey<Long> LIBP2P_MAX_STREAMS_PER_CONNECTION = add(ConfigKey.integer("libp2p.max_streams_per_connection", 1024, 1, 1_000_000, "Open streams per libp2p connection; more inbound are reset."));
+    public static final ConfigKey<Duration> LIBP2P_HANDSHAKE_TIMEOUT = add(ConfigKey.positiveDuration("libp2p.handshake_timeout", "10s", "Time from TCP connect to a ready libp2p session (multistream + Noise + Yamux)."));
 
     // ---- blockstore ----
     public static final ConfigKey<Long> BLOCKSTORE_CACHE_BYTES = add(ConfigKey.bytes("blockstore.cache_bytes", "256MiB", 0, "Size of the in-memory hot-block cache (0 disables it)."));

@@ -52,7 +52,11 @@ public final class Daemon {
     static List<NodeService> wire(DaemonContext ctx) {
         ctx.rpc().register(VrnApi.class, new VrnApiImpl(ctx));
         List<NodeService> services = new ArrayList<>();
-        // Storage and protocol services go before the API, so that the API only answers once they serve.
+        // Start order: transports, then protocol services on them, the admin API last (it answers
+        // once everything serves). Stop order is the reverse.
+        Libp2pService libp2p = new Libp2pService(ctx);
+        services.add(libp2p);
+        // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
         services.add(new AdminApiService(ctx));
         return services;
     }
@@ -79,8 +83,10 @@ public final class Daemon {
                     addrs = withPeerId(addrs, identity.peerId().toString());
                 }
                 ctx.bound(s.name(), addrs);
-                for (String a : addrs) {
-                    LOG.info("{} listening on {}", s.name(), a);
+                if (!s.logsListenAddresses()) {
+                    for (String a : addrs) {
+                        LOG.info("{} listening on {}", s.name(), a);
+                    }
                 }
             }
             Repo.writeAtomically(repo.daemonJson(), d.daemonJson(), false);

@@ -28,4 +28,9 @@ public interface NodeService {
      * return within {@code grace} plus a little; must not throw.
      */
     void stop(Duration grace);
+
+    /** True when the service logs its own listen addresses, so the daemon does not log them twice. */
+    default boolean logsListenAddresses() {
+        return false;
+    }
 }

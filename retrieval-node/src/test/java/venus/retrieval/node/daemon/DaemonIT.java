@@ -21,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.Connection;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.libp2p.host.HostConfig;
+import venus.retrieval.libp2p.multiaddr.Multiaddr;
 
 /** The real launcher: {@code bin/vrn init}, {@code bin/vrn daemon} as a subprocess, SIGTERM. */
 class DaemonIT {
@@ -93,6 +98,14 @@ class DaemonIT {
         JsonNode dj = awaitDaemonJson(repo, d, err);
         assertThat(dj.get("pid").asLong()).isEqualTo(d.pid()); // bin/vrn execs java
         assertThat(dj.get("peerId").asText()).startsWith("12D3KooW");
+        // The libp2p address in daemon.json is dialable: connect, check the peer id, ping.
+        String p2p = dj.get("libp2p").get(0).asText();
+        assertThat(p2p).matches("/ip4/127\\.0\\.0\\.1/tcp/[1-9]\\d*/p2p/" + dj.get("peerId").asText());
+        try (Host client = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start()) {
+            Connection c = client.connect(Multiaddr.parse(p2p)).get(30, TimeUnit.SECONDS);
+            assertThat(c.remotePeer().toString()).isEqualTo(dj.get("peerId").asText());
+            assertThat(client.ping(c).get(30, TimeUnit.SECONDS).isNegative()).isFalse();
+        }
         String api = dj.get("api").asText();
         assertThat(api).matches("http://127\\.0\\.0\\.1:[1-9]\\d*");
 

@@ -44,7 +44,7 @@ class DaemonTest {
         repo = RepoInit.init(tmp.resolve("repo")).repo();
         Files.writeString(repo.daemonJson(), "{\"stale\":true}");
         daemon = Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(),
-                List.of("api.listen=127.0.0.1:0", "daemon.shutdown_grace=1s")));
+                List.of("api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
         JsonNode dj = JSON.readTree(repo.daemonJson().toFile());
         api = dj.get("api").asText();
         tokens = ApiTokens.load(repo);
@@ -76,6 +76,8 @@ class DaemonTest {
         assertThat(fields).containsExactly("gateway", "api", "libp2p", "peerId", "pid");
         assertThat(dj.get("api").asText()).matches("http://127\\.0\\.0\\.1:\\d+").doesNotEndWith(":0");
         assertThat(dj.get("peerId").asText()).startsWith("12D3KooW");
+        assertThat(dj.get("libp2p")).hasSize(1);
+        assertThat(dj.get("libp2p").get(0).asText()).matches("/ip4/127\\.0\\.0\\.1/tcp/[1-9]\\d*/p2p/" + dj.get("peerId").asText());
         assertThat(dj.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
         assertThat(dj.has("stale")).isFalse();
     }
@@ -174,10 +176,26 @@ class DaemonTest {
 
     @Test
     void secondDaemonOnSameRepoIsRefused() {
-        assertThatThrownBy(() -> Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("api.listen=127.0.0.1:0"))))
+        assertThatThrownBy(() -> Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
                 .isInstanceOf(NodeException.class)
                 .hasMessage("repository " + repo.dir() + " is in use by another vrn process (pid " + ProcessHandle.current().pid() + ")");
         assertThat(repo.daemonJson()).exists();
+    }
+
+    @Test
+    void libp2pPortInUseIsOneLine() throws Exception {
+        Repo other = RepoInit.init(tmp.resolve("other")).repo();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            String listen = "libp2p.listen=/ip4/127.0.0.1/tcp/" + taken.getLocalPort();
+            assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(),
+                    List.of(listen, "api.listen=127.0.0.1:0"))))
+                    .isInstanceOf(NodeException.class)
+                    .hasMessageStartingWith("libp2p.listen: ")
+                    .hasMessageContaining("/ip4/127.0.0.1/tcp/" + taken.getLocalPort())
+                    .extracting(e -> ((NodeException) e).reason()).isEqualTo(NodeException.Reason.BIND_FAILED);
+        }
+        assertThat(other.daemonJson()).doesNotExist();
     }
 
     @Test
@@ -186,7 +204,8 @@ class DaemonTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             String listen = "api.listen=127.0.0.1:" + taken.getLocalPort();
-            assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(), List.of(listen))))
+            assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(),
+                    List.of(listen, "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
                     .isInstanceOf(NodeException.class)
                     .hasMessageStartingWith("api.listen 127.0.0.1:" + taken.getLocalPort() + ": ")
                     .hasMessageContaining("in use")
