@@ -147,9 +147,12 @@ public final class DagPb {
             if (key == LINK_HASH) {
                 int start = r.lengthDelimited();
                 try {
-                    cid = Cid.decode(java.util.Arrays.copyOfRange(block, start, r.position()));
+                    cid = Cid.decode(block, start, r.position()); // no copy of the hash bytes first
                 } catch (IpldException e) {
                     throw r.error("Hash is not a CID (" + e.getMessage() + ")");
+                }
+                if (cid.byteLength() != r.position() - start) {
+                    throw r.error("Hash has " + (r.position() - start - cid.byteLength()) + " bytes after its CID");
                 }
             } else if (key == LINK_NAME) {
                 int start = r.lengthDelimited();

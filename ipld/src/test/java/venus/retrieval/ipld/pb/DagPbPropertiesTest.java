@@ -25,7 +25,7 @@ class DagPbPropertiesTest {
     }
 
     /** Flipped bytes, truncation and garbage either decode or fail with BAD_BLOCK — nothing else. */
-    @Property(seed = "424242", tries = 1500)
+    @Property(seed = "424242", tries = 1000)
     void mutatedBlocksFailOnlyWithBadBlock(@ForAll("nodes") PbNode node, @ForAll("mutations") List<int[]> mutations) {
         byte[] b = DagPb.encode(node);
         for (int[] m : mutations) {

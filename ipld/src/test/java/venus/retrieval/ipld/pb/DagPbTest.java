@@ -80,6 +80,7 @@ class DagPbTest {
         bad(frame(concat(bytesField(1, RAW.bytes()), HEX.parseHex("1a0101"))), "wrong wire type 2 for field 3");
         bad(frame(concat(bytesField(1, RAW.bytes()), HEX.parseHex("2000"))), "unexpected field 4");
         bad(frame(bytesField(1, HEX.parseHex("0155"))), "Hash is not a CID");
+        bad(frame(bytesField(1, concat(RAW.bytes(), new byte[] {0}))), "after its CID");
         byte[] badName = frame(concat(bytesField(1, RAW.bytes()), HEX.parseHex("1202c328")));
         assertThatThrownBy(() -> DagPb.decode(badName)).isInstanceOf(IpldException.class).hasMessageContaining("UTF-8");
         // Tsize that does not fit in a signed 64-bit value
