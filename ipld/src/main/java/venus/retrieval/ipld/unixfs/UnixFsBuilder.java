@@ -39,8 +39,8 @@ import venus.retrieval.ipld.pb.PbNode;
  * given once (identical chunks are deduplicated, up to {@link #DEDUP_LIMIT} distinct CIDs).
  */
 public final class UnixFsBuilder {
-    /** Distinct CIDs remembered for deduplication; beyond this a repeated block may be written again. */
-    public static final int DEDUP_LIMIT = 1 << 20;
+    /** Distinct CIDs remembered for deduplication (about 10 MB); beyond this a repeated block may be written again. */
+    public static final int DEDUP_LIMIT = 1 << 16;
 
     private final UnixFsProfile profile;
     private final BlockSink sink;
