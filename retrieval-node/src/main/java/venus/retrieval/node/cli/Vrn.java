@@ -24,6 +24,7 @@ public final class Vrn implements Runnable {
     /** Every subcommand, registered once here. */
     static final Object[] SUBCOMMANDS = {
         new InitCommand(),
+        new IdCommand(),
         new CarCommand(),
         new CidCommand(),
         new DemoCommand(),
