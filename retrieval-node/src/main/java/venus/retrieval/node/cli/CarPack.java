@@ -55,6 +55,11 @@ final class CarPack implements Callable<Integer> {
         if (!Files.exists(input)) {
             throw new CliException("no such file or directory: " + input);
         }
+        Path outDir = output.toAbsolutePath().normalize().getParent();
+        Path outReal = (Files.isDirectory(outDir) ? outDir.toRealPath() : outDir).resolve(output.getFileName());
+        if (Files.isDirectory(input) && outReal.startsWith(input.toRealPath())) {
+            throw new CliException("the output " + output + " must not be inside the directory being packed");
+        }
         Cid root = pack(input, output, p, hidden);
         Vrn.out().println(root);
         return 0;

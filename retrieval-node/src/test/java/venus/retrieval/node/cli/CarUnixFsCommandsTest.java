@@ -138,6 +138,9 @@ class CarUnixFsCommandsTest {
         CliRun none = CliRun.of("car", "pack", tmp.resolve("nothing").toString(), "-o", car.toString());
         assertThat(none.exit()).isEqualTo(Vrn.EXIT_FAILURE);
         assertThat(none.err()).contains("no such file");
+        CliRun inside = CliRun.of("car", "pack", site.toString(), "-o", site.resolve("self.car").toString());
+        assertThat(inside.exit()).isEqualTo(Vrn.EXIT_FAILURE);
+        assertThat(inside.err()).contains("must not be inside");
         // no temp files left beside the output
         try (var s = Files.list(tmp)) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
