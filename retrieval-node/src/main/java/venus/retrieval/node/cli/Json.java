@@ -18,4 +18,13 @@ final class Json {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Any value (maps, lists, strings, numbers) as compact JSON. */
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

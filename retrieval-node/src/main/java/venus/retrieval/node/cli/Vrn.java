@@ -31,6 +31,8 @@ public final class Vrn implements Runnable {
         new DaemonCommand(),
         new WalletCommand(),
         new PaychCommand(),
+        new PieceCommand(),
+        new BlockCommand(),
     };
 
     @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
