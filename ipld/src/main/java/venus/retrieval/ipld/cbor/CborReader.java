@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import venus.retrieval.ipld.Cid;
@@ -334,7 +333,7 @@ public final class CborReader {
                         throw bad("duplicate map key \"" + key + "\" at offset " + keyAt);
                     }
                 }
-                return Node.map(Collections.unmodifiableMap(map));
+                return Node.map(map);
             }
             case MAJOR_TAG: {
                 long tag = argument();

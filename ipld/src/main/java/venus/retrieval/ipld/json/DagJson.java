@@ -1,6 +1,5 @@
 package venus.retrieval.ipld.json;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ public final class DagJson {
 
     /** The dag-json bytes (UTF-8) of {@code node}. */
     public static byte[] encode(Node node) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        Out out = new Out();
         write(out, node, 0);
         return out.toByteArray();
     }
@@ -62,7 +61,7 @@ public final class DagJson {
 
     // ---- encoder ----
 
-    private static void write(ByteArrayOutputStream out, Node n, int depth) {
+    private static void write(Out out, Node n, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IpldException(Reason.TOO_LARGE, "nesting deeper than " + MAX_DEPTH);
         }
@@ -105,7 +104,7 @@ public final class DagJson {
         }
     }
 
-    private static void writeMap(ByteArrayOutputStream out, Map<String, Node> entries, int depth) {
+    private static void writeMap(Out out, Map<String, Node> entries, int depth) {
         int size = entries.size();
         byte[][] keys = new byte[size][];
         Node[] values = new Node[size];
@@ -160,16 +159,47 @@ public final class DagJson {
         return true;
     }
 
-    private static void ascii(ByteArrayOutputStream out, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            out.write(s.charAt(i));
+    private static void ascii(Out out, String s) {
+        out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** An unsynchronised growing byte buffer (ByteArrayOutputStream locks on every byte). */
+    private static final class Out {
+        private byte[] buf = new byte[256];
+        private int len;
+
+        void write(int b) {
+            if (len == buf.length) {
+                grow(1);
+            }
+            buf[len++] = (byte) b;
+        }
+
+        void write(byte[] b) {
+            if (buf.length - len < b.length) {
+                grow(b.length);
+            }
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
+        }
+
+        private void grow(int n) {
+            long want = Math.max(2L * buf.length, (long) len + n);
+            if (want > Integer.MAX_VALUE - 16) {
+                throw new IpldException(Reason.TOO_LARGE, "dag-json output exceeds 2 GiB");
+            }
+            buf = Arrays.copyOf(buf, (int) want);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, len);
         }
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /** A JSON string: escapes quote, backslash and control characters; other UTF-8 is written as is. */
-    private static void string(ByteArrayOutputStream out, byte[] utf8) {
+    private static void string(Out out, byte[] utf8) {
         out.write('"');
         for (byte x : utf8) {
             int c = x & 0xFF;
