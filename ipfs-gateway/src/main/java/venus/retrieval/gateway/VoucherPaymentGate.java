@@ -1,0 +1,234 @@
+package venus.retrieval.gateway;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.paych.PaychException;
+import venus.retrieval.paych.PaymentReceiver;
+import venus.retrieval.paych.SignedVoucher;
+import venus.retrieval.paych.TokenAmount;
+
+/**
+ * The paid gateway: a {@link PaymentGate} that charges a price per body byte, paid with
+ * payment-channel vouchers (protocol: {@code docs/paid-gateway.md}).
+ *
+ * <p>A response is priced at exactly the bytes it carries ({@link PaymentRequest#byteCount()}, so a
+ * range pays for its range). Without payment the answer is {@code 402} with a JSON quote. The
+ * client pays with a voucher in {@value #VOUCHER_HEADER}; the voucher goes through the one
+ * {@link PaymentReceiver} (validated, then stored durably) before any byte is sent, and what it
+ * adds becomes a credit. The response carries a credit token ({@value #CREDIT_TOKEN_HEADER}); the
+ * unspent credit pays later responses with {@code Authorization: Bearer <token>}, and a later
+ * voucher sent with that token tops the same credit up. A debit is taken atomically before a
+ * response is allowed, so concurrent requests can never spend one credit twice; bytes that could
+ * not be delivered (connection lost) are credited back.
+ *
+ * <p>HEAD requests, content on the free list and a zero price are free. Credits live in memory:
+ * the vouchers behind them are durable, but unspent credit does not survive a restart of the node.
+ */
+public final class VoucherPaymentGate implements PaymentGate {
+    /** Request header carrying a voucher (base64url or base64 of its CBOR). */
+    public static final String VOUCHER_HEADER = "X-Vrn-Voucher";
+    /** Response header naming the credit this request used or created. */
+    public static final String CREDIT_TOKEN_HEADER = "X-Vrn-Credit-Token";
+    /** Response header: attoFIL left on the credit after this response. */
+    public static final String CREDIT_REMAINING_HEADER = "X-Vrn-Credit-Remaining";
+    /** Response header: attoFIL charged for this response. */
+    public static final String PAID_HEADER = "X-Vrn-Paid";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VoucherPaymentGate.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final PaymentReceiver receiver;
+    private final BigInteger pricePerByte;
+    private final Set<Cid> free;
+    private final Map<String, Credit> credits = new ConcurrentHashMap<>();
+    private final Map<PaymentRequest, Charge> charges = new ConcurrentHashMap<>();
+
+    /** Prepaid attoFIL behind a bearer token. */
+    private static final class Credit {
+        private BigInteger remaining = BigInteger.ZERO;
+
+        synchronized void add(BigInteger amount) {
+            remaining = remaining.add(amount);
+        }
+
+        synchronized boolean tryDebit(BigInteger amount) {
+            if (remaining.compareTo(amount) < 0) {
+                return false;
+            }
+            remaining = remaining.subtract(amount);
+            return true;
+        }
+
+        synchronized BigInteger remaining() {
+            return remaining;
+        }
+    }
+
+    private record Charge(Credit credit, long bytes) {}
+
+    /**
+     * @param receiver validates and durably stores vouchers paid to this node
+     * @param pricePerByte attoFIL per body byte
+     * @param free content (root CIDs as the gateway reports them) served without payment
+     */
+    public VoucherPaymentGate(PaymentReceiver receiver, TokenAmount pricePerByte, Set<Cid> free) {
+        if (pricePerByte.signum() < 0) {
+            throw new IllegalArgumentException("price per byte must not be negative");
+        }
+        this.receiver = receiver;
+        this.pricePerByte = pricePerByte.atto();
+        this.free = Set.copyOf(free);
+    }
+
+    @Override
+    public CompletionStage<PaymentDecision> decide(PaymentRequest request) {
+        return CompletableFuture.completedFuture(decideNow(request));
+    }
+
+    private PaymentDecision decideNow(PaymentRequest request) {
+        if ("HEAD".equals(request.method()) || pricePerByte.signum() == 0 || free.contains(request.content())) {
+            return PaymentDecision.allow();
+        }
+        long bytes = request.byteCount();
+        BigInteger cost = pricePerByte.multiply(BigInteger.valueOf(bytes));
+        if (cost.signum() == 0) {
+            return PaymentDecision.allow();
+        }
+        String token = bearer(request);
+        Credit credit = null;
+        if (token != null) {
+            credit = credits.get(token);
+            if (credit == null) {
+                return quote(request, bytes, cost, null, null, "UNKNOWN_CREDIT", "the credit token is unknown (credits do not survive a node restart)");
+            }
+        }
+        String voucherText = request.headers().get(VOUCHER_HEADER);
+        if (voucherText != null) {
+            SignedVoucher sv;
+            try {
+                sv = SignedVoucher.fromBase64(voucherText);
+            } catch (PaychException e) {
+                return quote(request, bytes, cost, token, credit, e.reason().name(), e.getMessage());
+            }
+            BigInteger owed = credit == null ? cost : cost.subtract(credit.remaining()).max(BigInteger.ZERO);
+            PaymentReceiver.Accepted a;
+            try {
+                // minDelta 0: a voucher that adds less than this response costs is still money
+                // received; it is credited and the client is asked for the rest.
+                a = receiver.accept(sv.channel(), sv, TokenAmount.ZERO);
+            } catch (PaychException e) {
+                LOG.info("gateway voucher refused channel={} lane={} nonce={} reason={}: {}", sv.channel(), sv.lane(), sv.nonce(), e.reason(), e.getMessage());
+                return quote(request, bytes, cost, token, credit, e.reason().name(), e.getMessage());
+            }
+            if (a.credit().signum() > 0) {
+                if (credit == null) {
+                    token = newToken();
+                    credit = new Credit();
+                    credits.put(token, credit);
+                }
+                credit.add(a.credit().atto());
+                LOG.info("gateway credit +{} attoFIL channel={} lane={} nonce={} owed={}", a.credit().toAttoString(), sv.channel(), sv.lane(), sv.nonce(), owed);
+            } else if (credit == null) {
+                return quote(request, bytes, cost, null, null, "NO_NEW_FUNDS", "the voucher adds nothing (already received)");
+            }
+        }
+        if (credit == null) {
+            return quote(request, bytes, cost, null, null, null, null);
+        }
+        if (!credit.tryDebit(cost)) {
+            return quote(request, bytes, cost, token, credit, "INSUFFICIENT_CREDIT", "the credit does not cover this response");
+        }
+        charges.put(request, new Charge(credit, bytes));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(PAID_HEADER, cost.toString());
+        headers.put(CREDIT_TOKEN_HEADER, token);
+        headers.put(CREDIT_REMAINING_HEADER, credit.remaining().toString());
+        return PaymentDecision.allowWithReceipt(headers);
+    }
+
+    @Override
+    public void delivered(PaymentRequest request, long bytesSent, boolean complete) {
+        Charge c = charges.remove(request);
+        if (c != null && !complete && bytesSent < c.bytes()) {
+            // pay back what never left: the client is charged for delivered bytes only
+            c.credit().add(pricePerByte.multiply(BigInteger.valueOf(c.bytes() - bytesSent)));
+        }
+    }
+
+    /** attoFIL left on a credit token; null when the token is unknown. */
+    public TokenAmount creditRemaining(String token) {
+        Credit c = credits.get(token);
+        return c == null ? null : new TokenAmount(c.remaining());
+    }
+
+    private PaymentDecision quote(PaymentRequest request, long bytes, BigInteger cost, String token, Credit credit,
+                                  String reason, String message) {
+        BigInteger remaining = credit == null ? BigInteger.ZERO : credit.remaining();
+        StringBuilder q = new StringBuilder("{");
+        field(q, "amount", cost.subtract(remaining).max(BigInteger.ZERO).toString()).append(',');
+        field(q, "price", cost.toString()).append(',');
+        q.append("\"bytes\":").append(bytes).append(',');
+        field(q, "pricePerByte", pricePerByte.toString()).append(',');
+        field(q, "payee", receiver.payee().toString()).append(',');
+        field(q, "content", request.content().toString()).append(',');
+        field(q, "voucherHeader", VOUCHER_HEADER).append(',');
+        q.append("\"terms\":{\"cumulativeAmount\":true,\"timeLocks\":false,\"secretHash\":false,\"extra\":false,\"merges\":false}");
+        if (token != null) {
+            field(q.append(','), "creditToken", token).append(',');
+            field(q, "creditRemaining", remaining.toString());
+        }
+        if (reason != null) {
+            q.append(",\"error\":{");
+            field(q, "reason", reason).append(',');
+            field(q, "message", message).append('}');
+        }
+        q.append('}');
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (token != null) {
+            headers.put(CREDIT_TOKEN_HEADER, token);
+            headers.put(CREDIT_REMAINING_HEADER, remaining.toString());
+        }
+        headers.put("Cache-Control", "no-store");
+        return PaymentDecision.paymentRequired(q.toString(), headers);
+    }
+
+    /** Appends {@code "name":"value"} with JSON string escaping. */
+    private static StringBuilder field(StringBuilder sb, String name, String value) {
+        sb.append('"').append(name).append("\":\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"');
+    }
+
+    private static String bearer(PaymentRequest request) {
+        String auth = request.headers().get("Authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return auth.substring(7).strip();
+    }
+
+    private static String newToken() {
+        byte[] b = new byte[24];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}
