@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import venus.retrieval.blockstore.BlockSource;
+import venus.retrieval.blockstore.PieceDirectory;
 import venus.retrieval.ipld.BlockGetter;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
@@ -55,6 +57,22 @@ public final class IpldGatewayBackend implements GatewayBackend {
         this.unixfs = new UnixFsReader(this.blocks);
         this.pieces = pieces;
         this.locator = locator;
+    }
+
+    /**
+     * The node's backend: blocks from the block source (cache, LMDB, piece files), pieces from the
+     * piece directory (only ready ones; a piece whose blocks are only cached has no file to serve),
+     * zero-copy locations for blocks that lie in piece files.
+     */
+    public static IpldGatewayBackend over(BlockSource source, PieceDirectory directory) {
+        PieceLookup pieces = cid -> directory.piece(cid)
+                .filter(venus.retrieval.blockstore.PieceInfo::isReady)
+                .map(p -> new PieceInfo(p.pieceCid(), p.file() != null && java.nio.file.Files.isRegularFile(p.file()) ? p.file() : null,
+                        p.payloadSize(), p.paddedSize()));
+        BlockLocator locator = cid -> source.locate(cid)
+                .filter(l -> !l.cached() && l.file() != null)
+                .map(l -> new FileSlice(l.file(), l.offset(), l.length()));
+        return new IpldGatewayBackend(source, pieces, locator);
     }
 
     @Override
