@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import venus.retrieval.blockstore.PieceStore;
 import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.NodeException.Reason;
@@ -70,10 +71,14 @@ public final class Daemon {
     public static Daemon start(Repo repo, NodeConfig config) {
         Repo.WriteLock lock = repo.lockForWrite();
         Daemon d = null;
+        PieceStore store = null;
         try {
             Files.deleteIfExists(repo.daemonJson());
             PeerIdentity identity = PeerIdentity.load(repo.libp2pKey());
-            DaemonContext ctx = new DaemonContext(repo, config, identity, ApiTokens.load(repo));
+            ApiTokens tokens = ApiTokens.load(repo);
+            store = PieceStore.open(repo.lmdb(), repo.pieces(),
+                    PieceStore.Options.defaults().withCacheBytes(config.get(ConfigKeys.BLOCKSTORE_CACHE_BYTES)));
+            DaemonContext ctx = new DaemonContext(repo, config, identity, tokens, store);
             d = new Daemon(ctx, lock);
             ctx.onShutdownRequest(d::stopAsync);
             for (NodeService s : wire(ctx)) {
@@ -96,6 +101,8 @@ public final class Daemon {
             if (d != null) {
                 d.stopServices(Duration.ZERO);
                 d.closeResources();
+            } else if (store != null) {
+                store.close();
             }
             lock.close();
             if (e instanceof NodeException ne) {

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import venus.retrieval.blockstore.PieceStore;
 import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.api.ApiTokens;
 import venus.retrieval.node.api.RpcDispatcher;
@@ -15,7 +16,7 @@ import venus.retrieval.node.repo.Repo;
 
 /**
  * What every service of a running daemon shares: the repository, the validated config, the peer
- * identity, metrics, the admin API dispatcher (register API interfaces on it) and the list of
+ * identity, the storage ({@link PieceStore}), metrics, the admin API dispatcher (register API interfaces on it) and the list of
  * resources to close after every service stopped (LMDB environments, stores).
  */
 public final class DaemonContext {
@@ -23,6 +24,7 @@ public final class DaemonContext {
     private final NodeConfig config;
     private final PeerIdentity identity;
     private final ApiTokens tokens;
+    private final PieceStore store;
     private final NodeMetrics metrics = new NodeMetrics();
     private final ObjectMapper json = new ObjectMapper();
     private final RpcDispatcher rpc = new RpcDispatcher(json);
@@ -30,11 +32,17 @@ public final class DaemonContext {
     private final Map<String, List<String>> bound = new LinkedHashMap<>();
     private volatile Runnable shutdownRequest = () -> { };
 
-    public DaemonContext(Repo repo, NodeConfig config, PeerIdentity identity, ApiTokens tokens) {
+    /**
+     * @param store the node's storage, opened writable under the repository's writer lock; closed
+     *     after every service stopped
+     */
+    public DaemonContext(Repo repo, NodeConfig config, PeerIdentity identity, ApiTokens tokens, PieceStore store) {
         this.repo = repo;
         this.config = config;
         this.identity = identity;
         this.tokens = tokens;
+        this.store = store;
+        closeOnShutdown(store);
     }
 
     public Repo repo() {
@@ -51,6 +59,11 @@ public final class DaemonContext {
 
     public ApiTokens tokens() {
         return tokens;
+    }
+
+    /** Blocks, pieces, the piece directory and the one lookup path ({@code store().blockSource()}). */
+    public PieceStore store() {
+        return store;
     }
 
     public NodeMetrics metrics() {

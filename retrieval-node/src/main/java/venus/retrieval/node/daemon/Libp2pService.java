@@ -62,22 +62,28 @@ public final class Libp2pService implements NodeService {
         } catch (Libp2pException e) {
             throw new NodeException(Reason.BIND_FAILED, "libp2p.listen: " + e.getMessage());
         }
+        List<Multiaddr> bound = host.listenAddrs();
         List<String> out = new ArrayList<>();
-        for (Multiaddr m : host.listenAddrs()) {
-            out.add(dialable(m.toString()));
+        for (int i = 0; i < bound.size(); i++) {
+            out.add(dialable(i < listen.size() ? listen.get(i).toString() : bound.get(i).toString(), bound.get(i).toString()));
         }
         return out;
     }
 
-    /** A wildcard listen address is written as loopback: the address a local client can dial. */
-    static String dialable(String multiaddr) {
-        if (multiaddr.startsWith("/ip4/0.0.0.0/")) {
-            return "/ip4/127.0.0.1/" + multiaddr.substring("/ip4/0.0.0.0/".length());
+    /**
+     * The address a local client dials: the configured address with the port actually bound; a
+     * wildcard host becomes loopback. (A wildcard IPv4 bind may report itself as the IPv6 wildcard on
+     * a dual-stack socket, so the host comes from the configuration, the port from the socket.)
+     */
+    static String dialable(String configured, String bound) {
+        String port = bound.substring(bound.lastIndexOf('/') + 1);
+        String base = configured.substring(0, configured.lastIndexOf('/') + 1);
+        if (base.startsWith("/ip4/0.0.0.0/")) {
+            base = "/ip4/127.0.0.1/" + base.substring("/ip4/0.0.0.0/".length());
+        } else if (base.startsWith("/ip6/::/")) {
+            base = "/ip6/::1/" + base.substring("/ip6/::/".length());
         }
-        if (multiaddr.startsWith("/ip6/::/")) {
-            return "/ip6/::1/" + multiaddr.substring("/ip6/::/".length());
-        }
-        return multiaddr;
+        return base + port;
     }
 
     @Override

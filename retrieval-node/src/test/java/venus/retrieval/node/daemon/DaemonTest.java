@@ -20,7 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import venus.retrieval.node.NodeException;
+import venus.retrieval.node.api.ApiClient;
 import venus.retrieval.node.api.ApiTokens;
+import venus.retrieval.node.api.VrnApi;
 import venus.retrieval.node.api.Permission;
 import venus.retrieval.node.config.NodeConfig;
 import venus.retrieval.node.repo.Repo;
@@ -146,6 +148,18 @@ class DaemonTest {
     }
 
     @Test
+    void apiClientFindsTheRunningDaemon() {
+        ApiClient read = ApiClient.ofRunningDaemon(repo, Permission.READ).orElseThrow();
+        assertThat(read.call(VrnApi.Version.class, "VRN.Version").network()).isEqualTo("mainnet");
+        assertThatThrownBy(() -> read.call("VRN.Shutdown")).isInstanceOf(NodeException.class)
+                .hasMessage("permission denied: VRN.Shutdown needs 'admin'");
+        assertThatThrownBy(() -> read.call("VRN.Nope")).isInstanceOf(NodeException.class).hasMessageContaining("not found");
+        assertThatThrownBy(() -> new ApiClient(api, "bad").call("VRN.Version")).hasMessageContaining("401");
+        daemon.stop();
+        assertThat(ApiClient.ofRunningDaemon(repo, Permission.READ)).isEmpty();
+    }
+
+    @Test
     void metricsNeedNoToken() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -157,7 +171,9 @@ class DaemonTest {
     @Test
     void stopRemovesDaemonJsonAndReleasesLock() throws Exception {
         assertThatThrownBy(repo::lockForWrite).hasMessageContaining("is in use by another vrn process");
+        assertThat(daemon.context().store().indexEntries()).isZero(); // storage is open while running
         daemon.stop();
+        assertThatThrownBy(() -> daemon.context().store().indexEntries()).hasMessageContaining("closed"); // LMDB closed
         assertThat(repo.daemonJson()).doesNotExist();
         try (Repo.WriteLock l = repo.lockForWrite()) {
             assertThat(l.isValid()).isTrue();
