@@ -51,12 +51,17 @@ public final class MultistreamHandler extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (done) {
+            in.skipBytes(in.readableBytes()); // failed earlier: the connection is closing
             return;
         }
         ByteBuf reply = ctx.alloc().buffer(64);
         String selected;
         try {
             selected = negotiation.onInbound(in, reply);
+        } catch (RuntimeException e) {
+            done = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
         } finally {
             if (reply.isReadable()) {
                 ctx.writeAndFlush(reply);

@@ -9,6 +9,7 @@ import venus.retrieval.libp2p.Libp2pException;
 /** Bytes → {@link YamuxFrame}s. Rejects unknown versions and types, and Data frames over {@code maxDataLength}. */
 public final class YamuxFrameDecoder extends ByteToMessageDecoder {
     private final int maxDataLength;
+    private boolean failed;
 
     public YamuxFrameDecoder(int maxDataLength) {
         this.maxDataLength = maxDataLength;
@@ -16,9 +17,19 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        YamuxFrame f;
-        while ((f = decode(in, maxDataLength)) != null) {
-            out.add(f);
+        if (failed) {
+            in.skipBytes(in.readableBytes()); // the connection is closing; report the first error only
+            return;
+        }
+        try {
+            YamuxFrame f;
+            while ((f = decode(in, maxDataLength)) != null) {
+                out.add(f);
+            }
+        } catch (Libp2pException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
         }
     }
 

@@ -131,6 +131,11 @@ public final class YamuxStream implements Stream {
         enqueue(out);
     }
 
+    /** Marks the stream as carrying {@code p} without negotiating it (tests, and muxers under test). */
+    void assumeProtocol(String p) {
+        protocol = p;
+    }
+
     @Override
     public void setListener(Listener l) {
         if (!eventLoop().inEventLoop()) {

@@ -1,0 +1,213 @@
+package venus.retrieval.libp2p.noise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import venus.retrieval.ipld.Multibase;
+import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.libp2p.Libp2pException;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.Protobuf;
+import venus.retrieval.libp2p.crypto.PrivKey;
+
+class NoiseTest {
+    final PrivKey dialerKey = PrivKey.generateEd25519();
+    final PrivKey listenerKey = PrivKey.generateEd25519();
+
+    static Libp2pException.Reason reason(Throwable t) {
+        return ((Libp2pException) (t instanceof DecoderException ? t.getCause() : t)).reason();
+    }
+
+    @Test
+    void rfc8439AeadVectorWithBothEngines() {
+        // RFC 8439 section 2.8.2
+        byte[] key = Multibase.unhex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+        byte[] nonce = Multibase.unhex("070000004041424344454647");
+        byte[] ad = Multibase.unhex("50515253c0c1c2c3c4c5c6c7");
+        byte[] pt = "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it."
+                .getBytes(StandardCharsets.US_ASCII);
+        for (ChaChaPoly.Engine e : ChaChaPoly.Engine.values()) {
+            byte[] ct = new byte[pt.length + 16];
+            ChaChaPoly.create(e, key).encrypt(nonce, ad, pt, 0, pt.length, ct, 0);
+            assertThat(Multibase.hex(Arrays.copyOfRange(ct, 0, 16))).as(e.name()).isEqualTo("d31a8d34648e60db7b86afbc53ef7ec2");
+            assertThat(Multibase.hex(Arrays.copyOfRange(ct, pt.length, ct.length))).as(e.name()).isEqualTo("1ae10b594f09e26a7e902ecbd0600691");
+            byte[] back = new byte[pt.length];
+            ChaChaPoly.create(e, key).decrypt(nonce, ad, ct, 0, ct.length, back, 0);
+            assertThat(back).isEqualTo(pt);
+            ct[5] ^= 1;
+            assertThatThrownBy(() -> ChaChaPoly.create(e, key).decrypt(nonce, ad, ct, 0, ct.length, new byte[pt.length], 0))
+                    .isInstanceOf(Libp2pException.class);
+        }
+    }
+
+    @Test
+    void transportNoncesAreLittleEndianCounters() {
+        byte[] key = new byte[32];
+        key[0] = 7;
+        CipherState cs = new CipherState(key);
+        byte[] pt = {1, 2, 3};
+        byte[] first = new byte[19];
+        byte[] second = new byte[19];
+        cs.encrypt(pt, 0, 3, first, 0);
+        cs.encrypt(pt, 0, 3, second, 0);
+        byte[] nonce1 = new byte[12];
+        nonce1[4] = 1; // counter 1, little-endian, after four zero bytes
+        byte[] expected = new byte[19];
+        ChaChaPoly.create(ChaChaPoly.Engine.JDK, key).encrypt(nonce1, new byte[0], pt, 0, 3, expected, 0);
+        assertThat(second).isEqualTo(expected);
+        assertThat(first).isNotEqualTo(second);
+    }
+
+    /** Runs a full handshake and returns {dialer, listener}. */
+    NoiseHandshake[] handshake() {
+        NoiseHandshake d = new NoiseHandshake(true, dialerKey, PeerIdentity.of(listenerKey).peerId());
+        NoiseHandshake l = new NoiseHandshake(false, listenerKey, null);
+        byte[] m1 = d.firstMessage();
+        assertThat(m1).hasSize(32);
+        byte[] m2 = l.onMessage(m1);
+        byte[] m3 = d.onMessage(m2);
+        assertThat(d.isComplete()).isTrue();
+        assertThat(l.onMessage(m3)).isNull();
+        assertThat(l.isComplete()).isTrue();
+        return new NoiseHandshake[] {d, l};
+    }
+
+    @Test
+    void handshakeVerifiesBothIdentitiesAndAgreesOnDirectionalKeys() {
+        NoiseHandshake[] hs = handshake();
+        assertThat(hs[0].remotePeer()).isEqualTo(PeerIdentity.of(listenerKey).peerId());
+        assertThat(hs[1].remotePeer()).isEqualTo(PeerIdentity.of(dialerKey).peerId());
+        CipherState[] d = hs[0].split();
+        CipherState[] l = hs[1].split();
+        byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] ct = new byte[msg.length + 16];
+        d[0].encrypt(msg, 0, msg.length, ct, 0);
+        byte[] pt = new byte[msg.length];
+        l[1].decrypt(ct, 0, ct.length, pt, 0);
+        assertThat(pt).isEqualTo(msg);
+        l[0].encrypt(msg, 0, msg.length, ct, 0);
+        d[1].decrypt(ct, 0, ct.length, pt, 0);
+        assertThat(pt).isEqualTo(msg);
+    }
+
+    @Test
+    void dialingTheWrongPeerFailsTheHandshake() {
+        NoiseHandshake d = new NoiseHandshake(true, dialerKey, PeerIdentity.generate().peerId());
+        NoiseHandshake l = new NoiseHandshake(false, listenerKey, null);
+        byte[] m2 = l.onMessage(d.firstMessage());
+        assertThatThrownBy(() -> d.onMessage(m2)).isInstanceOf(Libp2pException.class)
+                .extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.PEER_MISMATCH);
+    }
+
+    @Test
+    void aSignatureByAnotherKeyIsRejected() {
+        // a listener that claims listenerKey's identity but signs its static key with another key
+        NoiseHandshake d = new NoiseHandshake(true, dialerKey, null);
+        HandshakeState evil = new HandshakeState(false, new byte[0], HandshakeState.newPrivateKey(), null);
+        evil.readMessage(d.firstMessage());
+        byte[] toSign = concat(NoiseHandshake.SIGNATURE_PREFIX, evil.localStaticPublicKey());
+        byte[] payload = new Protobuf.Writer().bytes(1, listenerKey.publicKey().bytes())
+                .bytes(2, PrivKey.generateEd25519().sign(toSign)).toByteArray();
+        byte[] m2 = evil.writeMessage(payload);
+        assertThatThrownBy(() -> d.onMessage(m2)).isInstanceOf(Libp2pException.class)
+                .extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    void tamperedHandshakeMessagesAreRejected() {
+        NoiseHandshake d = new NoiseHandshake(true, dialerKey, null);
+        NoiseHandshake l = new NoiseHandshake(false, listenerKey, null);
+        byte[] m2 = l.onMessage(d.firstMessage());
+        m2[40] ^= 0x10;
+        assertThatThrownBy(() -> d.onMessage(m2)).isInstanceOf(Libp2pException.class)
+                .extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.HANDSHAKE_FAILED);
+        NoiseHandshake l2 = new NoiseHandshake(false, listenerKey, null);
+        assertThatThrownBy(() -> l2.onMessage(new byte[31])).isInstanceOf(Libp2pException.class);
+    }
+
+    @Test
+    void transportHandlersCutFramesAtTheLimitAndRejectGarbage() {
+        NoiseHandshake[] hs = handshake();
+        CipherState[] d = hs[0].split();
+        CipherState[] l = hs[1].split();
+        EmbeddedChannel sender = new EmbeddedChannel(new NoiseFrameDecoder(), new NoiseTransportHandler(d[0], d[1]));
+        EmbeddedChannel receiver = new EmbeddedChannel(new NoiseFrameDecoder(), new NoiseTransportHandler(l[0], l[1]));
+        byte[] data = Vectors.xorshift(3, 200_000);
+        sender.writeAndFlush(Unpooled.wrappedBuffer(data));
+        ByteBuf wire = Unpooled.buffer();
+        ByteBuf b;
+        while ((b = sender.readOutbound()) != null) {
+            int len = b.getUnsignedShort(b.readerIndex());
+            assertThat(len).isLessThanOrEqualTo(65535);
+            assertThat(b.readableBytes()).isEqualTo(2 + len);
+            wire.writeBytes(b);
+            b.release();
+        }
+        assertThat(wire.readableBytes()).isEqualTo(200_000 + 4 * (2 + 16)); // 3 full frames + 1
+        receiver.writeInbound(wire);
+        ByteBuf got = Unpooled.buffer();
+        while ((b = receiver.readInbound()) != null) {
+            got.writeBytes(b);
+            b.release();
+        }
+        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
+        got.release();
+        ByteBuf garbage = Unpooled.buffer();
+        garbage.writeShort(40);
+        garbage.writeBytes(new byte[40]);
+        assertThatThrownBy(() -> receiver.writeInbound(garbage))
+                .satisfies(t -> assertThat(reason(t)).isEqualTo(Libp2pException.Reason.DECRYPT_FAILED));
+        sender.finishAndReleaseAll();
+        try {
+            receiver.finishAndReleaseAll();
+        } catch (RuntimeException alreadyAsserted) {
+            // the decrypt failure above
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> junk() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
+    }
+
+    @Property(tries = 200, seed = "20261131")
+    void handshakeOnRandomOrMutatedMessagesOnlyEverThrowsOurException(@ForAll("junk") byte[] junk, @ForAll int at) {
+        NoiseHandshake l = new NoiseHandshake(false, listenerKey, null);
+        try {
+            l.onMessage(junk);
+        } catch (Libp2pException expected) {
+            // the only acceptable failure
+        }
+        NoiseHandshake d = new NoiseHandshake(true, dialerKey, null);
+        NoiseHandshake l2 = new NoiseHandshake(false, listenerKey, null);
+        byte[] m2 = l2.onMessage(d.firstMessage());
+        for (int i = 0; i < junk.length; i++) {
+            m2[Math.floorMod(at + i, m2.length)] ^= junk[i];
+        }
+        try {
+            byte[] m3 = d.onMessage(junk.length == 0 ? m2 : Arrays.copyOf(m2, Math.floorMod(at, m2.length + 50)));
+            l2.onMessage(m3);
+        } catch (Libp2pException expected) {
+            // the only acceptable failure
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
