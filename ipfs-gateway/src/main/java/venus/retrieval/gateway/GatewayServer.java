@@ -113,13 +113,14 @@ public final class GatewayServer implements AutoCloseable {
                         initConnection(ch);
                     }
                 });
-        try {
-            listener = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        io.netty.channel.ChannelFuture bound = b.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             shutdownGroups();
+            Throwable e = bound.cause();
             throw new GatewayException(GatewayException.Reason.INTERNAL,
                     "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        listener = bound.channel();
         LOG.info("gateway listening on {}://{}:{}", config.tls() ? "https" : "http", config.host(), port());
         return this;
     }

@@ -30,6 +30,13 @@ public final class ConfigKeys {
 
     // ---- HTTP gateway ----
     public static final ConfigKey<HostPort> GATEWAY_LISTEN = add(ConfigKey.hostPort("gateway.listen", "127.0.0.1:8080", "HTTP gateway (trustless, path, /piece/); port 0 = any free port."));
+    public static final ConfigKey<Long> GATEWAY_MAX_CONCURRENT_REQUESTS = add(ConfigKey.integer("gateway.max_concurrent_requests", 256, 1, 1_000_000, "Requests served at once (all connections and HTTP/2 streams); more are answered 503 with Retry-After."));
+    public static final ConfigKey<Long> GATEWAY_MAX_HEADER_BYTES = add(ConfigKey.bytes("gateway.max_header_bytes", "16KiB", 1024, "Largest request header section (HTTP/1.1) or header list (HTTP/2); larger is answered 431."));
+    public static final ConfigKey<Duration> GATEWAY_REQUEST_TIMEOUT = add(ConfigKey.positiveDuration("gateway.request_timeout", "60s", "Longest a request may go without progress (to the first byte: 504; between body writes: connection closed)."));
+    public static final ConfigKey<Duration> GATEWAY_IDLE_TIMEOUT = add(ConfigKey.positiveDuration("gateway.idle_timeout", "120s", "A connection with no request in flight and no traffic for this long is closed."));
+    public static final ConfigKey<Long> GATEWAY_MAX_HTTP2_STREAMS = add(ConfigKey.integer("gateway.max_http2_streams", 128, 1, 100_000, "Concurrent streams one HTTP/2 connection may open (SETTINGS_MAX_CONCURRENT_STREAMS)."));
+    public static final ConfigKey<String> GATEWAY_TLS_CERT = add(ConfigKey.string("gateway.tls_cert", "", "PEM certificate chain; with gateway.tls_key the gateway speaks TLS (h2 and http/1.1 by ALPN). Empty = cleartext HTTP/1.1 and h2c."));
+    public static final ConfigKey<String> GATEWAY_TLS_KEY = add(ConfigKey.string("gateway.tls_key", "", "PEM PKCS#8 private key of gateway.tls_cert (relative paths are from the repository)."));
 
     // ---- libp2p ----
     public static final ConfigKey<List<String>> LIBP2P_LISTEN = add(ConfigKey.multiaddrs("libp2p.listen", "/ip4/0.0.0.0/tcp/24001", "libp2p TCP listen multiaddrs, comma-separated; tcp/0 = any free port."));

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.blockstore.PieceStore;
+import venus.retrieval.gateway.FreePaymentGate;
 import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.NodeException.Reason;
@@ -58,6 +59,8 @@ public final class Daemon {
         Libp2pService libp2p = new Libp2pService(ctx);
         services.add(libp2p);
         // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
+        // The HTTP gateway; a paid gate (vouchers) replaces the free one here without gateway changes.
+        services.add(new GatewayService(ctx, FreePaymentGate.INSTANCE));
         services.add(new AdminApiService(ctx));
         return services;
     }

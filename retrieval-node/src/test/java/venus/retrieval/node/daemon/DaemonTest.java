@@ -46,7 +46,7 @@ class DaemonTest {
         repo = RepoInit.init(tmp.resolve("repo")).repo();
         Files.writeString(repo.daemonJson(), "{\"stale\":true}");
         daemon = Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(),
-                List.of("api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
+                List.of("api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
         JsonNode dj = JSON.readTree(repo.daemonJson().toFile());
         api = dj.get("api").asText();
         tokens = ApiTokens.load(repo);
@@ -192,7 +192,7 @@ class DaemonTest {
 
     @Test
     void secondDaemonOnSameRepoIsRefused() {
-        assertThatThrownBy(() -> Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
+        assertThatThrownBy(() -> Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
                 .isInstanceOf(NodeException.class)
                 .hasMessage("repository " + repo.dir() + " is in use by another vrn process (pid " + ProcessHandle.current().pid() + ")");
         assertThat(repo.daemonJson()).exists();
@@ -205,7 +205,7 @@ class DaemonTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             String listen = "libp2p.listen=/ip4/127.0.0.1/tcp/" + taken.getLocalPort();
             assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(),
-                    List.of(listen, "api.listen=127.0.0.1:0"))))
+                    List.of(listen, "api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0"))))
                     .isInstanceOf(NodeException.class)
                     .hasMessageStartingWith("libp2p.listen: ")
                     .hasMessageContaining("/ip4/127.0.0.1/tcp/" + taken.getLocalPort())
@@ -221,7 +221,7 @@ class DaemonTest {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             String listen = "api.listen=127.0.0.1:" + taken.getLocalPort();
             assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(),
-                    List.of(listen, "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
+                    List.of(listen, "libp2p.listen=/ip4/127.0.0.1/tcp/0", "gateway.listen=127.0.0.1:0"))))
                     .isInstanceOf(NodeException.class)
                     .hasMessageStartingWith("api.listen 127.0.0.1:" + taken.getLocalPort() + ": ")
                     .hasMessageContaining("in use")

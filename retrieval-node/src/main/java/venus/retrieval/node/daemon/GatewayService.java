@@ -1,0 +1,101 @@
+package venus.retrieval.node.daemon;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import venus.retrieval.blockstore.PieceStore;
+import venus.retrieval.gateway.GatewayConfig;
+import venus.retrieval.gateway.GatewayException;
+import venus.retrieval.gateway.GatewayServer;
+import venus.retrieval.gateway.IpldGatewayBackend;
+import venus.retrieval.gateway.PaymentGate;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.NodeException.Reason;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.HostPort;
+import venus.retrieval.node.config.NodeConfig;
+
+/**
+ * The HTTP gateway as a daemon service: trustless and path gateway and {@code /piece/} on
+ * {@code gateway.listen}, over the repository's piece store, every response passing the
+ * {@link PaymentGate}.
+ */
+public final class GatewayService implements NodeService {
+    private final DaemonContext ctx;
+    private final PaymentGate gate;
+    private GatewayServer server;
+
+    public GatewayService(DaemonContext ctx, PaymentGate gate) {
+        this.ctx = ctx;
+        this.gate = gate;
+    }
+
+    @Override
+    public String name() {
+        return "gateway";
+    }
+
+    /** The running server (null before start), for tests and metrics. */
+    public GatewayServer server() {
+        return server;
+    }
+
+    /** The gateway settings from the node's config keys ({@code gateway.*}). */
+    static GatewayConfig gatewayConfig(NodeConfig c, Path repoDir) {
+        HostPort listen = c.get(ConfigKeys.GATEWAY_LISTEN);
+        String cert = c.get(ConfigKeys.GATEWAY_TLS_CERT);
+        String key = c.get(ConfigKeys.GATEWAY_TLS_KEY);
+        try {
+            GatewayConfig g = new GatewayConfig(listen.host(), listen.port(),
+                    Math.toIntExact(c.get(ConfigKeys.GATEWAY_MAX_CONCURRENT_REQUESTS)),
+                    Math.toIntExact(Math.min(c.get(ConfigKeys.GATEWAY_MAX_HEADER_BYTES), 1 << 20)),
+                    c.get(ConfigKeys.GATEWAY_REQUEST_TIMEOUT), c.get(ConfigKeys.GATEWAY_IDLE_TIMEOUT),
+                    null, null, Math.toIntExact(c.get(ConfigKeys.GATEWAY_MAX_HTTP2_STREAMS)));
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw new NodeException(Reason.CONFIG_INVALID, "config: gateway.tls_cert and gateway.tls_key must be set together");
+            }
+            if (!cert.isEmpty()) {
+                Path certPath = repoDir.resolve(cert);
+                Path keyPath = repoDir.resolve(key);
+                for (Path p : List.of(certPath, keyPath)) {
+                    if (!Files.isReadable(p)) {
+                        throw new NodeException(Reason.CONFIG_INVALID, "config: gateway TLS file " + p + " is not readable");
+                    }
+                }
+                g = g.withTls(certPath, keyPath);
+            }
+            return g;
+        } catch (IllegalArgumentException e) {
+            throw new NodeException(Reason.CONFIG_INVALID, "config: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public List<String> start() {
+        GatewayConfig config = gatewayConfig(ctx.config(), ctx.repo().dir());
+        PieceStore store = ctx.store();
+        try {
+            server = GatewayServer.forBackend(config, IpldGatewayBackend.over(store.blockSource(), store.directory()), gate);
+        } catch (GatewayException e) {
+            throw new NodeException(Reason.CONFIG_INVALID, "config: " + e.getMessage());
+        }
+        try {
+            server.start();
+        } catch (GatewayException e) {
+            throw new NodeException(Reason.BIND_FAILED, "gateway.listen: " + e.getMessage());
+        }
+        ctx.metrics().registry().gauge("vrn.gateway.active_requests", server.stats(), s -> s.activeRequests());
+        ctx.metrics().registry().gauge("vrn.gateway.open_connections", server.stats(), s -> s.openConnections());
+        ctx.metrics().registry().more().counter("vrn.gateway.requests", List.of(), server.stats(), s -> s.requests());
+        ctx.metrics().registry().more().counter("vrn.gateway.rejected_busy", List.of(), server.stats(), s -> s.rejectedBusy());
+        return List.of(server.url());
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
