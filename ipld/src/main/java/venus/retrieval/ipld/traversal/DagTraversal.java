@@ -122,7 +122,7 @@ public final class DagTraversal {
     }
 
     /** A link still to walk: where it points, the selector for its block, its path. */
-    private record Edge(Cid cid, Selector selector, String path) {}
+    private record Edge(Cid cid, Selector selector, LinkPath path) {}
 
     /** The unwalked links of one block on the current path. */
     private static final class Frame {
@@ -144,7 +144,7 @@ public final class DagTraversal {
         Walk(List<Cid> roots) {
             List<Edge> edges = new ArrayList<>(roots.size());
             for (Cid r : roots) {
-                edges.add(new Edge(Objects.requireNonNull(r, "root"), selector, ""));
+                edges.add(new Edge(Objects.requireNonNull(r, "root"), selector, null));
             }
             stack.push(new Frame(edges, 0));
         }
@@ -182,7 +182,7 @@ public final class DagTraversal {
                 if (data == null) {
                     if (missing == MissingBlocks.FAIL) {
                         throw new IpldException(IpldException.Reason.NOT_FOUND, "block " + e.cid() + " is missing (depth "
-                                + f.depth + (e.path().isEmpty() ? "" : ", path " + e.path()) + ")");
+                                + f.depth + (e.path() == null ? "" : ", path " + abbreviate(LinkPath.toString(e.path()))) + ")");
                     }
                     return new Visit(e.cid(), null, f.depth, e.path());
                 }
@@ -198,48 +198,52 @@ public final class DagTraversal {
         }
     }
 
+    private static String abbreviate(String path) {
+        return path.length() <= 200 ? path : "…" + path.substring(path.length() - 200);
+    }
+
     /** The links of a block that its selector explores, in walk order. */
     private static List<Edge> children(Edge e, byte[] data) {
-        String prefix = e.path().isEmpty() ? "" : e.path() + "/";
         List<Edge> out = new ArrayList<>();
         if (e.selector().exploresEverything() && e.cid().codec() == Multicodec.DAG_PB) {
             // same walk as the data-model form below, without building it (the hot case: UnixFS)
             List<Cid> links = BlockLinks.pbLinks(e.cid(), data);
             for (int i = 0; i < links.size(); i++) {
-                out.add(new Edge(links.get(i), e.selector(), prefix + "Links/" + i + "/Hash"));
+                out.add(new Edge(links.get(i), e.selector(), LinkPath.child(e.path(), "Links/" + i + "/Hash")));
             }
             return out;
         }
         Node node = BlockLinks.node(e.cid(), data);
         if (node != null) {
-            collect(node, e.selector(), prefix, out);
+            collect(node, e.selector(), e.path(), "", out);
         }
         return out;
     }
 
     /** Walks one block's data-model tree, gathering the links the selector explores. */
-    private static void collect(Node node, Selector sel, String path, List<Edge> out) {
+    private static void collect(Node node, Selector sel, LinkPath block, String path, List<Edge> out) {
         if (node.kind() == Kind.MAP) {
             for (Map.Entry<String, Node> en : node.entries().entrySet()) {
-                step(node, en.getKey(), en.getValue(), sel, path, out);
+                step(node, en.getKey(), en.getValue(), sel, block, path, out);
             }
         } else if (node.kind() == Kind.LIST) {
             List<Node> elements = node.elements();
             for (int i = 0; i < elements.size(); i++) {
-                step(node, Integer.toString(i), elements.get(i), sel, path, out);
+                step(node, Integer.toString(i), elements.get(i), sel, block, path, out);
             }
         }
     }
 
-    private static void step(Node parent, String segment, Node child, Selector sel, String path, List<Edge> out) {
+    private static void step(Node parent, String segment, Node child, Selector sel, LinkPath block, String path,
+                             List<Edge> out) {
         Selector sub = sel.explore(parent, segment);
         if (sub == null) {
             return;
         }
         if (child.kind() == Kind.LINK) {
-            out.add(new Edge(child.asCid(), sub, path + segment));
+            out.add(new Edge(child.asCid(), sub, LinkPath.child(block, path + segment)));
         } else if (child.kind() == Kind.MAP || child.kind() == Kind.LIST) {
-            collect(child, sub, path + segment + "/", out);
+            collect(child, sub, block, path + segment + "/", out);
         }
     }
 }
