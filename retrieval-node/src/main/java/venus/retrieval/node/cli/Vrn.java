@@ -29,8 +29,11 @@ public final class Vrn implements Runnable {
         new CidCommand(),
         new DemoCommand(),
         new DaemonCommand(),
-        new WalletCommand(),
-        new PaychCommand(),
+        // classes, not instances: picocli builds a fresh command object per command line, so
+        // option values from an earlier in-process run cannot leak into the next one
+        WalletCommand.class,
+        PaychCommand.class,
+        FetchCommand.class,
         new PieceCommand(),
         new BlockCommand(),
     };
