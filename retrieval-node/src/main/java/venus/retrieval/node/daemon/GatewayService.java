@@ -72,6 +72,11 @@ public final class GatewayService implements NodeService {
     }
 
     @Override
+    public boolean logsListenAddresses() {
+        return true; // GatewayServer logs "gateway listening on ..." itself
+    }
+
+    @Override
     public List<String> start() {
         GatewayConfig config = gatewayConfig(ctx.config(), ctx.repo().dir());
         PieceStore store = ctx.store();
@@ -84,6 +89,12 @@ public final class GatewayService implements NodeService {
             server.start();
         } catch (GatewayException e) {
             throw new NodeException(Reason.BIND_FAILED, "gateway.listen: " + e.getMessage());
+        } catch (Exception e) {
+            // Netty rethrows a failed bind's BindException without wrapping it; the server's event
+            // loops already run, so close them.
+            server.close();
+            throw new NodeException(Reason.BIND_FAILED, "gateway.listen: cannot listen on " + config.host() + ":"
+                    + config.port() + ": " + e.getMessage());
         }
         ctx.metrics().registry().gauge("vrn.gateway.active_requests", server.stats(), s -> s.activeRequests());
         ctx.metrics().registry().gauge("vrn.gateway.open_connections", server.stats(), s -> s.openConnections());

@@ -108,6 +108,11 @@ class DaemonIT {
         }
         String api = dj.get("api").asText();
         assertThat(api).matches("http://127\\.0\\.0\\.1:[1-9]\\d*");
+        String gateway = dj.get("gateway").asText();
+        assertThat(gateway).matches("http://127\\.0\\.0\\.1:[1-9]\\d*");
+        HttpResponse<byte[]> raw = http.send(HttpRequest.newBuilder(URI.create(gateway + "/ipfs/bafkqaaa?format=raw")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(raw.statusCode()).isEqualTo(200);
 
         String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"VRN.Version\",\"params\":[]}";
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(api + "/rpc/v0")).POST(HttpRequest.BodyPublishers.ofString(call));
@@ -126,7 +131,9 @@ class DaemonIT {
         assertThat(d.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
         assertThat(repo.resolve("daemon.json")).doesNotExist();
         String log = stderrLines(err);
-        assertThat(log).contains("api listening on " + api).contains("vrn daemon stopped");
+        assertThat(log).contains("api listening on " + api).contains("gateway listening on " + gateway)
+                .contains("libp2p listening on ").contains("vrn daemon stopped");
+        assertThat(log.lines().filter(l -> l.contains(" listening on "))).hasSize(3); // one line per address
         assertThat(log).doesNotContain(token);
         for (String t : List.of("read", "write")) {
             assertThat(log).doesNotContain(Files.readString(repo.resolve("keystore/api-token-" + t)).trim());

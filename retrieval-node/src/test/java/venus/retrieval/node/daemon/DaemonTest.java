@@ -77,6 +77,7 @@ class DaemonTest {
         dj.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("gateway", "api", "libp2p", "peerId", "pid");
         assertThat(dj.get("api").asText()).matches("http://127\\.0\\.0\\.1:\\d+").doesNotEndWith(":0");
+        assertThat(dj.get("gateway").asText()).matches("http://127\\.0\\.0\\.1:\\d+").doesNotEndWith(":0");
         assertThat(dj.get("peerId").asText()).startsWith("12D3KooW");
         assertThat(dj.get("libp2p")).hasSize(1);
         assertThat(dj.get("libp2p").get(0).asText()).matches("/ip4/127\\.0\\.0\\.1/tcp/[1-9]\\d*/p2p/" + dj.get("peerId").asText());
@@ -196,6 +197,34 @@ class DaemonTest {
                 .isInstanceOf(NodeException.class)
                 .hasMessage("repository " + repo.dir() + " is in use by another vrn process (pid " + ProcessHandle.current().pid() + ")");
         assertThat(repo.daemonJson()).exists();
+    }
+
+    @Test
+    void gatewayServesFromTheStore() throws Exception {
+        String gw = JSON.readTree(repo.daemonJson().toFile()).get("gateway").asText();
+        // An identity CID answers without storage; a missing block is a 404-class answer, not a crash.
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(gw + "/ipfs/bafkqaaa?format=raw")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
+    void gatewayPortInUseIsOneLine() throws Exception {
+        Repo other = RepoInit.init(tmp.resolve("other")).repo();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            String listen = "gateway.listen=127.0.0.1:" + taken.getLocalPort();
+            assertThatThrownBy(() -> Daemon.start(other, NodeConfig.load(other.configFile(), Map.of(),
+                    List.of(listen, "api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0"))))
+                    .isInstanceOf(NodeException.class)
+                    .hasMessageStartingWith("gateway.listen: ")
+                    .extracting(e -> ((NodeException) e).reason()).isEqualTo(NodeException.Reason.BIND_FAILED);
+        }
+        assertThat(other.daemonJson()).doesNotExist();
+        try (Repo.WriteLock l = other.lockForWrite()) {
+            assertThat(l.isValid()).isTrue();
+        }
     }
 
     @Test
