@@ -14,10 +14,15 @@ import java.util.List;
  * @param fastRetrieval the provider keeps an unsealed copy
  * @param sectorId      sector number, -1 when unknown
  * @param sectorOffset  offset in the sector, -1 when unknown
+ * @param skipCommP     trust {@code pieceCid} (required) instead of computing the commitment; block
+ *                      hashes are still verified (for pieces whose CommP the sealer already computed)
  */
 public record ImportOptions(String pieceCid, boolean copy, boolean cache, boolean isPublic, List<Long> dealIds,
-                            List<String> minerIds, boolean fastRetrieval, long sectorId, long sectorOffset) {
+                            List<String> minerIds, boolean fastRetrieval, long sectorId, long sectorOffset, boolean skipCommP) {
     public ImportOptions {
+        if (skipCommP && pieceCid == null) {
+            throw new BlockstoreException(BlockstoreException.Reason.INVALID_ARGUMENT, "skipping CommP needs the piece CID");
+        }
         dealIds = List.copyOf(dealIds);
         minerIds = List.copyOf(minerIds);
         for (String m : minerIds) {
@@ -35,30 +40,34 @@ public record ImportOptions(String pieceCid, boolean copy, boolean cache, boolea
 
     /** Served in place from the file, no expected CID, no metadata. */
     public static ImportOptions defaults() {
-        return new ImportOptions(null, false, false, false, List.of(), List.of(), false, -1, -1);
+        return new ImportOptions(null, false, false, false, List.of(), List.of(), false, -1, -1, false);
     }
 
     public ImportOptions withPieceCid(String v) {
-        return new ImportOptions(v, copy, cache, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(v, copy, cache, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset, skipCommP);
     }
 
     public ImportOptions withCopy(boolean v) {
-        return new ImportOptions(pieceCid, v, cache, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(pieceCid, v, cache, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset, skipCommP);
     }
 
     public ImportOptions withCache(boolean v) {
-        return new ImportOptions(pieceCid, copy, v, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(pieceCid, copy, v, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset, skipCommP);
     }
 
     public ImportOptions withPublic(boolean v) {
-        return new ImportOptions(pieceCid, copy, cache, v, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(pieceCid, copy, cache, v, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset, skipCommP);
     }
 
     public ImportOptions withDeals(List<Long> v) {
-        return new ImportOptions(pieceCid, copy, cache, isPublic, v, minerIds, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(pieceCid, copy, cache, isPublic, v, minerIds, fastRetrieval, sectorId, sectorOffset, skipCommP);
     }
 
     public ImportOptions withMiners(List<String> v) {
-        return new ImportOptions(pieceCid, copy, cache, isPublic, dealIds, v, fastRetrieval, sectorId, sectorOffset);
+        return new ImportOptions(pieceCid, copy, cache, isPublic, dealIds, v, fastRetrieval, sectorId, sectorOffset, skipCommP);
+    }
+
+    public ImportOptions withSkipCommP(boolean v) {
+        return new ImportOptions(pieceCid, copy, cache, isPublic, dealIds, minerIds, fastRetrieval, sectorId, sectorOffset, v);
     }
 }

@@ -123,7 +123,7 @@ final class PieceImporter {
         Tee tee;
         try (InputStream raw = Files.newInputStream(real);
              FileOutputStream copy = tmpCopy == null ? null : new FileOutputStream(tmpCopy.toFile());
-             CommPHasher hasher = new CommPHasher(commpThreads)) {
+             CommPHasher hasher = o.skipCommP() ? null : new CommPHasher(commpThreads)) {
             tee = new Tee(raw, hasher, copy, progress, size);
             // Trailing zeros end the CAR cleanly: an unsealed piece file is a CAR plus zero padding.
             CarReader reader = CarReader.open(tee, CarReader.Options.defaults().withAllowTrailingZeros(true));
@@ -166,7 +166,8 @@ final class PieceImporter {
                         + real + " declares its payload ends at offset " + dataEnd + " and no index, but has bytes up to offset "
                         + tee.lastNonZero());
             }
-            c = hasher.finish();
+            c = hasher != null ? hasher.finish() : new PieceCommitment(expected.commP(), size,
+                    expected.hasSize() ? expected.paddedSize() : Fr32.paddedPieceSize(size));
             if (copy != null) {
                 copy.flush();
                 copy.getFD().sync();
@@ -279,7 +280,9 @@ final class PieceImporter {
             if (n <= 0) {
                 return n;
             }
-            hasher.update(b, off, n);
+            if (hasher != null) {
+                hasher.update(b, off, n);
+            }
             if (copy != null) {
                 copy.write(b, off, n);
             }

@@ -262,4 +262,21 @@ class PieceStoreTest {
             assertThat(store.blockSource().get(x.cid())).isEqualTo(x.data());
         }
     }
+
+    @Test
+    void skippingCommPTrustsTheGivenCidButStillVerifiesBlocks() throws Exception {
+        List<Block> a = TestCars.blocks(95, 3, 300);
+        byte[] bytes = TestCars.car(a);
+        Path car = TestCars.write(tmp, "a.car", bytes);
+        String v2 = CommPHasher.compute(bytes).cidV2().toString();
+        PieceInfo p = store.importPiece(car, ImportOptions.defaults().withPieceCid(v2).withSkipCommP(true), ImportProgress.NONE).piece();
+        assertThat(p.pieceCidV2().toString()).isEqualTo(v2);
+        assertThat(store.blockSource().get(a.get(2).cid())).isEqualTo(a.get(2).data());
+        assertThatThrownBy(() -> ImportOptions.defaults().withSkipCommP(true)).isInstanceOf(BlockstoreException.class);
+        Path bad = Vectors.file("car/bad-hash-mismatch.car");
+        String badCid = CommPHasher.compute(Files.readAllBytes(bad)).cidV2().toString();
+        assertThatThrownBy(() -> store.importPiece(bad, ImportOptions.defaults().withPieceCid(badCid).withSkipCommP(true),
+                ImportProgress.NONE)).isInstanceOf(BlockstoreException.class).hasMessageContaining("does not hash");
+        assertThat(store.directory().pieces()).containsExactly(p);
+    }
 }

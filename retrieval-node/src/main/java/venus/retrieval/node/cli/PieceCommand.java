@@ -59,13 +59,19 @@ public final class PieceCommand implements Runnable {
         @Option(names = "--miner", paramLabel = "f0…", description = "Miner actor id (repeatable).")
         List<String> miners = new ArrayList<>();
 
+        @Option(names = "--skip-commp", description = "Trust --piece-cid instead of computing the commitment (block hashes are still verified).")
+        boolean skipCommP;
+
         @Option(names = "--json", description = "Print the result as one JSON object.")
         boolean json;
 
         @Override
         public Integer call() {
+            if (skipCommP && pieceCid == null) {
+                throw new CliException("--skip-commp needs --piece-cid", Vrn.EXIT_USAGE);
+            }
             ImportOptions o = ImportOptions.defaults().withPieceCid(pieceCid).withCache(cache).withCopy(copy)
-                    .withPublic(isPublic).withDeals(deals).withMiners(miners);
+                    .withPublic(isPublic).withDeals(deals).withMiners(miners).withSkipCommP(skipCommP);
             ImportResult r;
             try (RepoPieceStore s = RepoPieceStore.writer(repo)) {
                 var progress = ProgressBar.forTerminal();
