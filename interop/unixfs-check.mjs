@@ -1,8 +1,10 @@
 // Cross-checks a UnixFS CAR that vrn packed (`vrn car pack`) against the JS reference stack.
-// Usage: node unixfs-check.mjs CAR SOURCE PROFILE [THRESHOLD]
+// Usage: node unixfs-check.mjs CAR SOURCE PROFILE [roots-only]
 //   CAR     the CARv1 vrn wrote
-//   SOURCE  the file or directory vrn packed (hidden names skipped, symlinks kept, as vrn does)
+//   SOURCE  the file or directory vrn packed (hidden names skipped, symlinks kept, as vrn does),
+//           or gen:N for a generated directory "d" of N files f-00000… each holding "x"
 //   PROFILE unixfs-v1-2025 | unixfs-v0-2015
+//   roots-only  skip step 2 (for big directories whose only question is the root)
 // Checks, printing one JSON line {"carRoot","exported","importerRoot","blocks"}:
 //   1. @ipld/car reads the CAR, its single root is a CID, every block hashes to its CID;
 //   2. ipfs-unixfs-exporter walks the DAG from that root and every file, directory entry and
@@ -18,7 +20,7 @@ import { equals } from 'multiformats/bytes'
 import fs from 'node:fs'
 import path from 'node:path'
 
-const [car, source, profile, threshold] = process.argv.slice(2)
+const [car, source, profile, mode] = process.argv.slice(2)
 const fail = (msg) => { console.error(`unixfs-check: ${msg}`); process.exit(1) }
 
 // 1. read and verify the CAR
@@ -62,7 +64,25 @@ async function compare (cid, p, rel) {
   }
   exported++
 }
-await compare(roots[0], source, '.')
+const gen = source.startsWith('gen:') ? Number(source.slice(4)) : -1
+const genName = (i) => 'f-' + String(i).padStart(5, '0')
+if (gen >= 0 && mode !== 'roots-only') {
+  const entry = await exporter(roots[0], store)
+  if (entry.type !== 'directory') fail(`expected a directory, got ${entry.type}`)
+  const seen = new Set()
+  for await (const child of entry.entries()) {
+    const file = await exporter(child.cid, store)
+    const parts = []
+    for await (const chunk of file.content()) parts.push(chunk)
+    if (Buffer.concat(parts).toString() !== 'x') fail(`${child.name}: bytes differ`)
+    seen.add(child.name)
+  }
+  for (let i = 0; i < gen; i++) if (!seen.has(genName(i))) fail(`missing ${genName(i)}`)
+  if (seen.size !== gen) fail(`${seen.size} entries, expected ${gen}`)
+  exported = seen.size
+} else if (mode !== 'roots-only') {
+  await compare(roots[0], source, '.')
+}
 
 // 3. the reference importer over the same source with the same profile
 function * candidates (p, rel) {
@@ -79,10 +99,14 @@ function * candidates (p, rel) {
   }
 }
 const options = { profile }
-if (threshold) options.shardSplitThresholdBytes = Number(threshold)
 let last
 const base = path.basename(source)
-const input = fs.statSync(source).isDirectory() ? candidates(source, base) : [{ content: fs.readFileSync(source) }]
+function * generated (n) {
+  yield { path: 'd' }
+  for (let i = 0; i < n; i++) yield { path: 'd/' + genName(i), content: Uint8Array.of(0x78) }
+}
+const input = gen >= 0 ? generated(gen)
+  : fs.statSync(source).isDirectory() ? candidates(source, base) : [{ content: fs.readFileSync(source) }]
 for await (const entry of importer(input, new MemoryBlockstore(), options)) last = entry
 const importerRoot = last.cid.toString()
 console.log(JSON.stringify({ carRoot: roots[0].toString(), exported, importerRoot, blocks }))
