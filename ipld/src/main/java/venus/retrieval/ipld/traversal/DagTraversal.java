@@ -222,6 +222,20 @@ public final class DagTraversal {
 
     /** Walks one block's data-model tree, gathering the links the selector explores. */
     private static void collect(Node node, Selector sel, LinkPath block, String path, List<Edge> out) {
+        if (node.kind() != Kind.MAP && node.kind() != Kind.LIST) {
+            return;
+        }
+        List<String> attn = sel.interests(node);
+        if (attn != null) {
+            // go-ipld-prime walks the selector's interests in their order, not the node's
+            for (String segment : attn) {
+                Node child = lookup(node, segment);
+                if (child != null) {
+                    step(node, segment, child, sel, block, path, out);
+                }
+            }
+            return;
+        }
         if (node.kind() == Kind.MAP) {
             for (Map.Entry<String, Node> en : node.entries().entrySet()) {
                 step(node, en.getKey(), en.getValue(), sel, block, path, out);
@@ -232,6 +246,34 @@ public final class DagTraversal {
                 step(node, Integer.toString(i), elements.get(i), sel, block, path, out);
             }
         }
+    }
+
+    /** The child of a map or list at {@code segment}, or null when there is none. */
+    static Node lookup(Node node, String segment) {
+        if (node.kind() == Kind.MAP) {
+            return node.get(segment);
+        }
+        if (node.kind() == Kind.LIST) {
+            int i = index(segment);
+            return i >= 0 && i < node.size() ? node.get(i) : null;
+        }
+        return null;
+    }
+
+    /** A list index segment as an int, or -1 when it is not a non-negative decimal that fits. */
+    static int index(String segment) {
+        if (segment.isEmpty() || segment.length() > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v > Integer.MAX_VALUE ? -1 : (int) v;
     }
 
     private static void step(Node parent, String segment, Node child, Selector sel, LinkPath block, String path,

@@ -8,10 +8,9 @@ import venus.retrieval.ipld.model.Node;
  * node; exploring a child yields the selector for that child; reaching a link loads the block
  * and applies the child's selector to the block's root node).
  *
- * <p>Only the recursive "all" selector exists so far ({@link #all()}); the rest of the grammar
- * (ExploreFields, ExploreIndex, ExploreRange, ExploreUnion, ExploreRecursive with limits and
- * stop conditions, matchers) comes with graphsync as further implementations of this interface,
- * and the traversal needs no change for them.
+ * <p>The full selector grammar (parsed from its dag-cbor form) lives in
+ * {@code venus.retrieval.ipld.selector.Selectors}; ad-hoc selectors (the gateway's UnixFS scopes)
+ * implement {@link #explore} alone.
  */
 public interface Selector {
     /**
@@ -19,6 +18,16 @@ public interface Selector {
      * in decimal), or {@code null} when that child is not explored.
      */
     Selector explore(Node node, String segment);
+
+    /**
+     * The children of {@code node} this selector is interested in, in the order to walk them
+     * (go-ipld-prime's {@code Interests}), or {@code null} for every child in the node's own order.
+     * Segments the node lacks are skipped. A segment may repeat: go-ipld-prime then walks that
+     * child again, and so does this traversal.
+     */
+    default java.util.List<String> interests(Node node) {
+        return null;
+    }
 
     /** Whether this selector selects (matches) {@code node} itself. */
     default boolean matches(Node node) {
