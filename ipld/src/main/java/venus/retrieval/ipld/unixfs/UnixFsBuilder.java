@@ -43,6 +43,8 @@ public final class UnixFsBuilder {
     public static final int DEDUP_LIMIT = 1 << 16;
 
     private final UnixFsProfile profile;
+    private final int chunkSize;
+    private final int maxLinks;
     private final BlockSink sink;
     private final long shardThreshold;
     private final boolean includeHidden;
@@ -72,6 +74,20 @@ public final class UnixFsBuilder {
      * and whether {@link #add(Path)} includes names starting with a dot.
      */
     public UnixFsBuilder(UnixFsProfile profile, BlockSink sink, long shardThresholdBytes, boolean includeHidden) {
+        this(profile, sink, shardThresholdBytes, includeHidden, profile.chunkSize(), profile.maxLinks());
+    }
+
+    /**
+     * A builder with the profile's CID version, leaves and sharding but another chunk size and DAG
+     * width (tests rebuild the vectors' 64 KiB / 11-link balanced DAGs with it).
+     */
+    UnixFsBuilder(UnixFsProfile profile, BlockSink sink, long shardThresholdBytes, boolean includeHidden, int chunkSize,
+            int maxLinks) {
+        if (chunkSize < 1 || maxLinks < 2) {
+            throw new IllegalArgumentException("chunk size must be positive and a node must take at least 2 links");
+        }
+        this.chunkSize = chunkSize;
+        this.maxLinks = maxLinks;
         this.profile = profile;
         this.sink = sink;
         this.shardThreshold = shardThresholdBytes;
@@ -87,8 +103,6 @@ public final class UnixFsBuilder {
 
     /** Imports a file from a stream (read to its end, not closed). */
     public Built file(InputStream in) throws IOException {
-        int chunkSize = profile.chunkSize();
-        int maxLinks = profile.maxLinks();
         List<List<Built>> pending = new ArrayList<>();
         List<Long> counts = new ArrayList<>();
         Built first = null;

@@ -45,6 +45,25 @@ class UnixFsBuilderTest {
         assertThat(checked).isEqualTo(16);
     }
 
+    /** The 64 KiB / 11-link vectors have two and three levels: the same layout code gives their roots. */
+    @Test
+    void balancedLayoutOverSeveralLevelsMatchesThe64kVectors() {
+        int checked = 0;
+        for (JsonNode v : Vectors.manifest().get("unixfs")) {
+            if (!v.get("profile").asText().equals("v1-raw-64k-balanced-11")) {
+                continue;
+            }
+            byte[] bytes = Vectors.xorshift(v.get("seed").asLong(), v.get("size").asInt());
+            Map<Cid, byte[]> blocks = new HashMap<>();
+            UnixFsBuilder b = new UnixFsBuilder(UnixFsProfile.UNIXFS_V1_2025, blocks::put,
+                    UnixFsProfile.SHARD_THRESHOLD_BYTES, false, 64 * 1024, 11);
+            assertThat(b.file(bytes).cid().toString()).as(v.get("name").asText()).isEqualTo(v.get("root").asText());
+            assertThat(blocks.keySet()).isEqualTo(CarBlocks.vector(v.get("car").asText()).blocks.keySet());
+            checked++;
+        }
+        assertThat(checked).isEqualTo(3);
+    }
+
     @Test
     void rebuildsTheSiteDirectoryFromItsOwnFiles() {
         JsonNode dir = UnixFsReaderTest.directory("site");
