@@ -19,7 +19,7 @@ import venus.retrieval.libp2p.multistream.MultistreamNegotiation;
  * <p>Flow control: the peer may send at most {@code recvWindow} more bytes. Data counts as
  * consumed when handed to the listener (or the protocol negotiation); once half the window is
  * consumed we grant it back, doubling the window (up to the maximum) when it was used up within
- * a few round trips. With auto-read off nothing is granted, so at most one window is held.
+ * a few round trips (or 50 ms). With auto-read off nothing is granted, so at most one window is held.
  */
 public final class YamuxStream implements Stream {
     private static final Logger LOG = LoggerFactory.getLogger(YamuxStream.class);
@@ -402,7 +402,9 @@ public final class YamuxStream implements Stream {
         long now = System.nanoTime();
         long rtt = session.rttNanos;
         int max = session.config().maxWindow();
-        if (rtt > 0 && windowSize < max && now - lastGrantNanos < Math.max(4 * rtt, 1_000_000L)) {
+        // grow when a whole window went by within a few round trips, or within 50 ms (a stream moving
+        // more than window/50ms is worth a bigger window even when loopback RTTs are microseconds)
+        if (windowSize < max && now - lastGrantNanos < Math.max(4 * rtt, 50_000_000L)) {
             windowSize = (int) Math.min((long) windowSize * 2, max); // the window, not the reader, is the bottleneck
             grant = windowSize - recvWindow - inboundBytes;
         }
