@@ -339,8 +339,10 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
         try {
             v = Varint.decode(b, p, p + have);
         } catch (IpldException e) {
-            Reason r = e.reason() == Reason.TRUNCATED ? Reason.TRUNCATED : Reason.BAD_VARINT;
-            throw new IpldException(r, "bad " + what + " varint at offset " + offset + ": " + e.getMessage(), e);
+            if (e.reason() == Reason.TRUNCATED) {
+                throw new IpldException(Reason.TRUNCATED, "CAR ends inside the " + what + " varint at offset " + offset, e);
+            }
+            throw new IpldException(Reason.BAD_VARINT, "bad " + what + " varint at offset " + offset + ": " + e.getMessage(), e);
         }
         in.advance(Varint.size(v));
         return v;

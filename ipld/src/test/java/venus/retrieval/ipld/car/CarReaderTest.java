@@ -293,6 +293,17 @@ class CarReaderTest {
     }
 
     @Test
+    void truncatedSectionVarintNamesItsOffset() throws IOException {
+        byte[] car = Files.readAllBytes(Vectors.file("unixfs/file-1000-unixfs-v1-2025.car"));
+        byte[] header = CarWriter.headerBytes(List.of(Cid.parse("bafkreidxsdm6kwpdjqhwp7tx4lgrutbkikiydu7nbujamtlpgwsgvpjtiu")));
+        // the block's section length is 1036, a two-byte varint: keep only its first byte
+        byte[] cut = Arrays.copyOf(car, header.length + 1);
+        assertThatThrownBy(() -> readAll(CarReader.open(new ByteArrayInputStream(cut))))
+                .hasFieldOrPropertyWithValue("reason", Reason.TRUNCATED)
+                .hasMessage("CAR ends inside the section length varint at offset " + header.length);
+    }
+
+    @Test
     void badHeadersGiveClearErrors() {
         assertThatThrownBy(() -> CarReader.open(new ByteArrayInputStream(new byte[0])))
                 .hasFieldOrPropertyWithValue("reason", Reason.TRUNCATED);
