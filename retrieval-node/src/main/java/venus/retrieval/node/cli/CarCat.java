@@ -17,7 +17,8 @@ import venus.retrieval.ipld.unixfs.UnixFsReader;
 /** {@code vrn car cat FILE [--root CID] [PATH]}: a UnixFS file's bytes, raw. */
 @Command(name = "cat", mixinStandardHelpOptions = true,
         description = {"Write the bytes of a UnixFS file in a CAR to stdout, raw (or to -o FILE). Starts from the CAR's "
-                + "first root unless --root is given; a raw-codec root is a file."})
+                + "first root unless --root is given; a raw-codec root is a file. --offset/--length select a byte range "
+                + "(clamped to the file's end)."})
 final class CarCat implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The CAR file (v1 or v2).")
     Path file;
@@ -27,6 +28,13 @@ final class CarCat implements Callable<Integer> {
 
     @Option(names = "--root", paramLabel = "CID", description = "Start from this CID instead of the CAR's first root.")
     String root;
+
+    @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
+            description = "Start at byte N of the file (blocks before it are not read).")
+    long offset;
+
+    @Option(names = "--length", paramLabel = "N", description = "Write at most N bytes (default: to the end).")
+    Long length;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write to this file (atomically) instead of stdout.")
     Path output;
@@ -38,7 +46,10 @@ final class CarCat implements Callable<Integer> {
             Cid start = blocks.root(file, root);
             try {
                 Cid target = path == null ? start : r.resolve(start, path);
-                try (InputStream in = r.open(target)) {
+                if (offset < 0 || (length != null && length < 0)) {
+                    throw new CliException("--offset and --length must be non-negative", Vrn.EXIT_USAGE);
+                }
+                try (InputStream in = r.open(target, offset, length == null ? Long.MAX_VALUE : length)) {
                     if (output != null) {
                         Path tmp = output.toAbsolutePath().resolveSibling(
                                 "." + output.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");

@@ -64,6 +64,14 @@ class CarUnixFsCommandsTest {
             byte[] out = catBytes("car", "cat", Vectors.file(v.get("car").asText()).toString());
             assertThat(out).isEqualTo(Vectors.xorshift(v.get("seed").asLong(), v.get("size").asInt()));
         }
+        JsonNode big = vector("file-3158073-unixfs-v0-2015");
+        byte[] all = Vectors.xorshift(big.get("seed").asLong(), big.get("size").asInt());
+        String bigCar = Vectors.file(big.get("car").asText()).toString();
+        assertThat(catBytes("car", "cat", bigCar, "--offset", "262143", "--length", "3"))
+                .isEqualTo(java.util.Arrays.copyOfRange(all, 262143, 262146));
+        assertThat(catBytes("car", "cat", bigCar, "--offset", "3158070")).isEqualTo(java.util.Arrays.copyOfRange(all, 3158070, 3158073));
+        assertThat(catBytes("car", "cat", bigCar, "--offset", "9999999")).isEmpty();
+        assertThat(CliRun.of("car", "cat", bigCar, "--offset", "-1").exit()).isEqualTo(Vrn.EXIT_USAGE);
         byte[] readme = catBytes("car", "cat", site, "--root", "bafybeie2caj7rgcufl52xicajghyfecwzfmu5zddgapkv752zrfzawqcdu", "readme.txt");
         assertThat(readme).hasSize(16);
         Path o = tmp.resolve("out.bin");
