@@ -182,7 +182,7 @@ public final class GatewayServer implements AutoCloseable {
                     if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
                         ctx.pipeline().addLast(http2FrameCodec(), new Http2MultiplexHandler(streamInitializer("h2")));
                     } else {
-                        ctx.pipeline().addLast(httpCodec(), new RequestHandler(context, "http/1.1"));
+                        ctx.pipeline().addLast(new HeaderTimeout(context.requestTimeoutNanos), httpCodec(), new RequestHandler(context, "http/1.1"));
                     }
                 }
             });
@@ -203,6 +203,7 @@ public final class GatewayServer implements AutoCloseable {
                 ctx.pipeline().remove(this);
             }
         };
+        p.addLast("headers", new HeaderTimeout(context.requestTimeoutNanos));
         p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
         p.addLast("http", new RequestHandler(context, "http/1.1"));
     }

@@ -64,6 +64,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
+            HeaderTimeout headers = ctx.pipeline().get(HeaderTimeout.class);
+            if (headers != null) {
+                headers.requestStarted();
+            }
             try {
                 if (!req.decoderResult().isSuccess()) {
                     rejectMalformed(req.decoderResult().cause());
@@ -192,6 +196,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
+        HeaderTimeout headers = ctx.pipeline().get(HeaderTimeout.class);
+        if (headers != null) {
+            headers.requestDone();
+        }
         HttpRequest next = queue.poll();
         if (next != null) {
             start(next);
