@@ -53,6 +53,15 @@ public final class ConfigKeys {
     public static final ConfigKey<Long> RETRIEVAL_PAYMENT_INTERVAL = add(ConfigKey.bytes("retrieval.payment_interval", "1048576", 1, "Bytes sent before the provider asks for the first payment."));
     public static final ConfigKey<Long> RETRIEVAL_PAYMENT_INTERVAL_INCREASE = add(ConfigKey.bytes("retrieval.payment_interval_increase", "1048576", 0, "How much the payment interval grows after each payment."));
 
+    // ---- payments (payment channels, paid gateway) ----
+    public static final ConfigKey<BigInteger> GATEWAY_PRICE_PER_BYTE = add(ConfigKey.attoFil("gateway.price_per_byte", "0", "Price per body byte of gateway responses, in attoFIL, paid with payment-channel vouchers (docs/paid-gateway.md); 0 = free gateway."));
+    public static final ConfigKey<String> GATEWAY_FREE = add(ConfigKey.string("gateway.free", "", "Comma-separated CIDs served free even when gateway.price_per_byte > 0."));
+    public static final ConfigKey<String> CHAIN_API = add(ConfigKey.string("chain.api", "", "Lotus/Venus JSON-RPC for payment channels: TOKEN:/ip4/HOST/tcp/PORT/http or http://HOST:PORT. Empty on devnet = the embedded dev ledger (REPO/lmdb/devledger)."));
+    public static final ConfigKey<Long> PAYCH_REDEEM_MARGIN = add(ConfigKey.integer("paych.redeem_margin", 20, 0, 1_000_000, "Epochs before a settling channel's SettlingAt within which its vouchers are no longer accepted (time to get them on chain)."));
+    public static final ConfigKey<Duration> PAYCH_REDEEM_INTERVAL = add(ConfigKey.positiveDuration("paych.redeem_interval", "60s", "How often the node submits the vouchers of settling channels and collects settled ones."));
+    public static final ConfigKey<Duration> DEVNET_EPOCH = add(ConfigKey.positiveDuration("devnet.epoch", "30s", "Wall time per epoch of the embedded dev ledger (network = devnet)."));
+    public static final ConfigKey<Long> DEVNET_SETTLE_DELAY = add(ConfigKey.integer("devnet.settle_delay", 12, 0, 1_000_000, "Epochs between Settle and Collect on a new embedded dev ledger (mainnet: 1440)."));
+
     private static <T> ConfigKey<T> add(ConfigKey<T> key) {
         for (ConfigKey<?> k : REGISTRY) {
             if (k.name().equals(key.name())) {

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.blockstore.PieceStore;
-import venus.retrieval.gateway.FreePaymentGate;
 import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.NodeException.Reason;
@@ -60,7 +59,10 @@ public final class Daemon {
         services.add(libp2p);
         // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
         // The HTTP gateway; a paid gate (vouchers) replaces the free one here without gateway changes.
-        services.add(new GatewayService(ctx, FreePaymentGate.INSTANCE));
+        // Payments first: the gateway's gate is the voucher-backed one when gateway.price_per_byte > 0.
+        PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config());
+        services.add(payments);
+        services.add(new GatewayService(ctx, payments.gate()));
         services.add(new AdminApiService(ctx));
         return services;
     }

@@ -1,0 +1,173 @@
+package venus.retrieval.node.daemon;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.gateway.FreePaymentGate;
+import venus.retrieval.gateway.PaymentDecision;
+import venus.retrieval.gateway.PaymentGate;
+import venus.retrieval.gateway.PaymentRequest;
+import venus.retrieval.gateway.VoucherPaymentGate;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.IpldException;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.NodeException.Reason;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.NodeConfig;
+import venus.retrieval.paych.PaymentReceiver;
+import venus.retrieval.paych.PaychException;
+import venus.retrieval.paych.Redeemer;
+import venus.retrieval.paych.TokenAmount;
+import venus.retrieval.paych.VoucherStore;
+import venus.retrieval.paych.VoucherValidator;
+import venus.retrieval.paych.Wallet;
+import venus.retrieval.paych.chain.ChainApi;
+import venus.retrieval.paych.chain.DevLedger;
+import venus.retrieval.paych.chain.LotusChainApi;
+
+/**
+ * Payments as a daemon service: when {@code gateway.price_per_byte > 0} it opens the voucher store,
+ * the chain ({@code chain.api}, or on devnet the embedded dev ledger), and serves the
+ * voucher-backed {@link PaymentGate}; a timer runs the {@link Redeemer} every
+ * {@code paych.redeem_interval}. With price 0 the gate is free and nothing is opened.
+ */
+public final class PaymentService implements NodeService {
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentService.class);
+
+    private final Path repoDir;
+    private final NodeConfig config;
+    private final boolean paid;
+    private volatile PaymentGate active;
+    private VoucherStore store;
+    private AutoCloseable ledger;
+    private ScheduledExecutorService timer;
+
+    public PaymentService(Path repoDir, NodeConfig config) {
+        this.repoDir = repoDir;
+        this.config = config;
+        this.paid = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE).signum() > 0;
+        this.active = paid ? null : FreePaymentGate.INSTANCE;
+    }
+
+    @Override
+    public String name() {
+        return "payments";
+    }
+
+    /** The gate for the gateway; paid gates answer only once this service started. */
+    public PaymentGate gate() {
+        return new PaymentGate() {
+            @Override
+            public CompletionStage<PaymentDecision> decide(PaymentRequest request) {
+                PaymentGate g = active;
+                if (g == null) {
+                    throw new IllegalStateException("the payment service is not running");
+                }
+                return g.decide(request);
+            }
+
+            @Override
+            public void delivered(PaymentRequest request, long bytesSent, boolean complete) {
+                PaymentGate g = active;
+                if (g != null) {
+                    g.delivered(request, bytesSent, complete);
+                }
+            }
+        };
+    }
+
+    @Override
+    public List<String> start() {
+        if (!paid) {
+            return List.of();
+        }
+        Set<Cid> free = new HashSet<>();
+        for (String c : config.get(ConfigKeys.GATEWAY_FREE).split(",")) {
+            if (!c.isBlank()) {
+                try {
+                    free.add(Cid.parse(c.strip()));
+                } catch (IpldException e) {
+                    throw new NodeException(Reason.CONFIG_INVALID, "config: gateway.free: \"" + c.strip() + "\" is not a CID");
+                }
+            }
+        }
+        ChainApi chain = chain();
+        try {
+            store = VoucherStore.open(repoDir);
+            venus.retrieval.paych.Address payee = Wallet.open(repoDir).defaultAddress();
+            PaymentReceiver receiver = new PaymentReceiver(new VoucherValidator(chain, payee, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), store);
+            BigInteger price = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE);
+            active = new VoucherPaymentGate(receiver, new TokenAmount(price), free);
+            Redeemer redeemer = new Redeemer(chain, store, payee, 1);
+            long every = config.get(ConfigKeys.PAYCH_REDEEM_INTERVAL).toMillis();
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vrn-paych-redeemer");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    redeemer.tick();
+                } catch (RuntimeException e) {
+                    LOG.warn("redeemer pass failed: {}", e.getMessage());
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+            LOG.info("paid gateway: {} attoFIL/byte to {}, {} free CIDs", price, payee, free.size());
+        } catch (PaychException e) {
+            stop(Duration.ZERO);
+            throw new NodeException(Reason.CONFIG_INVALID, "payments: " + e.getMessage());
+        }
+        return List.of();
+    }
+
+    /** The chain the payments use: {@code chain.api}, or the dev ledger on devnet. */
+    private ChainApi chain() {
+        String api = config.get(ConfigKeys.CHAIN_API);
+        if (!api.isBlank()) {
+            return LotusChainApi.fromApiInfo(api.strip(), Duration.ofSeconds(60));
+        }
+        if (!"devnet".equals(config.get(ConfigKeys.NETWORK))) {
+            throw new NodeException(Reason.CONFIG_INVALID,
+                    "config: gateway.price_per_byte > 0 needs chain.api (a Lotus/Venus node) unless network = devnet");
+        }
+        DevLedger d = DevLedger.open(repoDir.resolve("lmdb").resolve("devledger"), Clock.systemUTC(),
+                config.get(ConfigKeys.DEVNET_EPOCH), config.get(ConfigKeys.DEVNET_SETTLE_DELAY));
+        ledger = d;
+        return d;
+    }
+
+    /** The embedded dev ledger when the node runs one (devnet without chain.api), else null. */
+    public DevLedger devLedger() {
+        return ledger instanceof DevLedger d ? d : null;
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (paid) {
+            active = null;
+        }
+        try {
+            if (store != null) {
+                store.close();
+            }
+            if (ledger != null) {
+                ledger.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("closing payment stores: {}", e.getMessage());
+        }
+    }
+}
