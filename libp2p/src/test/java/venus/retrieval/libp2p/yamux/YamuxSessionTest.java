@@ -235,6 +235,79 @@ class YamuxSessionTest {
                 .extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.CLOSED);
     }
 
+    @Test
+    void lazyNegotiationDeliversDataPipelinedBehindTheProposal() {
+        session = new YamuxSession(false, YamuxConfig.defaults(), s -> s.negotiate(
+                venus.retrieval.libp2p.multistream.MultistreamNegotiation.listener("/echo"::equals),
+                new YamuxStream.NegotiationCallback() {
+                    @Override
+                    public void negotiated(YamuxStream st, String protocol) {
+                        events.add("protocol:" + protocol);
+                        st.setListener(recorder());
+                    }
+
+                    @Override
+                    public void failed(YamuxStream st, Libp2pException cause) {
+                        events.add("failed:" + cause.reason());
+                    }
+                }));
+        ch = new EmbeddedChannel(new YamuxFrameDecoder(1 << 20), new YamuxFrameEncoder(), session);
+        next(); // RTT probe
+        ByteBuf payload = Unpooled.buffer();
+        venus.retrieval.libp2p.multistream.MultistreamCodec.encode("/multistream/1.0.0", payload);
+        venus.retrieval.libp2p.multistream.MultistreamCodec.encode("/echo", payload);
+        payload.writeBytes("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.readBytes(bytes);
+        payload.release();
+        // header, proposal and data in the stream's very first frame, as go's lazy client sends them
+        ch.writeInbound(frame(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 0, bytes));
+        assertThat(events).containsExactly("protocol:/echo", "data:5");
+        List<YamuxFrame> out = drain();
+        ByteBuf answer = Unpooled.buffer();
+        for (YamuxFrame f : out) {
+            if (f.data() != null) {
+                answer.writeBytes(f.data());
+            }
+            f.release();
+        }
+        assertThat(venus.retrieval.libp2p.multistream.MultistreamCodec.decode(answer)).isEqualTo("/multistream/1.0.0");
+        assertThat(venus.retrieval.libp2p.multistream.MultistreamCodec.decode(answer)).isEqualTo("/echo");
+        answer.release();
+    }
+
+    @Test
+    void writabilityFollowsPendingBytesAndComesBackWithTheWindow() {
+        open(new YamuxConfig(YamuxConfig.DEFAULT_WINDOW, YamuxConfig.DEFAULT_WINDOW, 8, 64 * 1024, 64 * 1024));
+        YamuxStream s = session.openStream();
+        s.assumeProtocol("/test");
+        List<Boolean> changes = new ArrayList<>();
+        s.setListener(new Stream.Listener() {
+            @Override
+            public void onData(Stream st, ByteBuf data) {
+                data.release();
+            }
+
+            @Override
+            public void onWritabilityChanged(Stream st) {
+                changes.add(st.isWritable());
+            }
+        });
+        s.write(Unpooled.wrappedBuffer(new byte[256 * 1024])); // exactly the send window: over the mark, then all of it leaves
+        assertThat(s.isWritable()).isTrue();
+        assertThat(changes).containsExactly(false, true);
+        changes.clear();
+        s.write(Unpooled.wrappedBuffer(new byte[100 * 1024])); // no window left: it waits
+        assertThat(s.isWritable()).isFalse();
+        assertThat(changes).containsExactly(false);
+        drain().forEach(YamuxFrame::release);
+        ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_ACK, 1, 256 * 1024, null));
+        assertThat(s.isWritable()).isTrue();
+        assertThat(changes).containsExactly(false, true);
+        long sent = drain().stream().mapToLong(f -> { f.release(); return f.length(); }).sum();
+        assertThat(sent).isEqualTo(100 * 1024);
+    }
+
     @Provide
     Arbitrary<byte[]> junk() {
         return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
