@@ -55,6 +55,9 @@ final class CarPack implements Callable<Integer> {
         if (!Files.exists(input)) {
             throw new CliException("no such file or directory: " + input);
         }
+        if (!Files.isDirectory(input) && !Files.isRegularFile(input)) {
+            throw new CliException("not a regular file or directory: " + input);
+        }
         Path outDir = output.toAbsolutePath().normalize().getParent();
         Path outReal = (Files.isDirectory(outDir) ? outDir.toRealPath() : outDir).resolve(output.getFileName());
         if (Files.isDirectory(input) && outReal.startsWith(input.toRealPath())) {

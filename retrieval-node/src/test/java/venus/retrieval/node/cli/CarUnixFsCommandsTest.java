@@ -146,6 +146,13 @@ class CarUnixFsCommandsTest {
         CliRun none = CliRun.of("car", "pack", tmp.resolve("nothing").toString(), "-o", car.toString());
         assertThat(none.exit()).isEqualTo(Vrn.EXIT_FAILURE);
         assertThat(none.err()).contains("no such file");
+        CliRun dev = CliRun.of("car", "pack", "/dev/null", "-o", car.toString());
+        assertThat(dev.exit()).isEqualTo(Vrn.EXIT_FAILURE);
+        assertThat(dev.err()).contains("not a regular file or directory");
+        // an empty directory packs to the well-known empty UnixFS directory
+        Path emptyDir = Files.createDirectories(tmp.resolve("void"));
+        assertThat(CliRun.of("car", "pack", emptyDir.toString(), "-o", tmp.resolve("void.car").toString(), "--profile",
+                "unixfs-v0-2015").out().strip()).isEqualTo("QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn");
         CliRun inside = CliRun.of("car", "pack", site.toString(), "-o", site.resolve("self.car").toString());
         assertThat(inside.exit()).isEqualTo(Vrn.EXIT_FAILURE);
         assertThat(inside.err()).contains("must not be inside");
