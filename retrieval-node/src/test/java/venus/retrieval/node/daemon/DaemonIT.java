@@ -139,6 +139,16 @@ class DaemonIT {
             assertThat(log).doesNotContain(Files.readString(repo.resolve("keystore/api-token-" + t)).trim());
         }
         assertThat(log).doesNotContain("Exception").doesNotContain("\tat ");
+
+        // Restart on the same repository: same identity, a fresh daemon.json naming the new process.
+        Path err2 = tmp.resolve("daemon2.err");
+        Process again = vrn(err2, daemonArgs(repo, PORT0));
+        JsonNode dj2 = awaitDaemonJson(repo, again, err2);
+        assertThat(dj2.get("peerId").asText()).isEqualTo(dj.get("peerId").asText());
+        assertThat(dj2.get("pid").asLong()).isEqualTo(again.pid());
+        again.destroy();
+        assertThat(again.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(repo.resolve("daemon.json")).doesNotExist();
     }
 
     @Test
