@@ -59,22 +59,27 @@ public enum UnixFsProfile {
         return id;
     }
 
+    /** CID version of dag-pb nodes (leaves are raw CIDv1 when {@link #rawLeaves()}). */
     public int cidVersion() {
         return cidVersion;
     }
 
+    /** True for raw-codec leaves, false for dag-pb File leaves. */
     public boolean rawLeaves() {
         return rawLeaves;
     }
 
+    /** Fixed chunk size in bytes. */
     public int chunkSize() {
         return chunkSize;
     }
 
+    /** Most links in one file node (the balanced layout's width). */
     public int maxLinks() {
         return maxLinks;
     }
 
+    /** How a directory's size is estimated against {@link #SHARD_THRESHOLD_BYTES}. */
     public ShardSplit shardSplit() {
         return shardSplit;
     }
