@@ -77,6 +77,9 @@ public interface Stream {
     /** Aborts the stream in both directions (Yamux RST); queued data is dropped. */
     void reset();
 
-    /** Completes when the stream is over (normally or not). */
+    /**
+     * Completes when the stream is over: normally once both sides closed, exceptionally (with a
+     * {@link Libp2pException}) when it was reset or its connection closed.
+     */
     CompletableFuture<Void> closeFuture();
 }

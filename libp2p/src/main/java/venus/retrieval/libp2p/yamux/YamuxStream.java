@@ -52,10 +52,10 @@ public final class YamuxStream implements Stream {
     private boolean remoteFinDelivered;
     private long pendingBytes;
     private long sendWindow = YamuxConfig.DEFAULT_WINDOW; // what the peer starts granting us
-    private boolean writable = true;
-    private boolean finRequested;
+    private volatile boolean writable = true; // read by writers on any thread
+    private volatile boolean finRequested;
     private boolean finSent;
-    private boolean closed;
+    private volatile boolean closed;
 
     YamuxStream(YamuxSession session, int id, boolean initiator) {
         this.session = session;
