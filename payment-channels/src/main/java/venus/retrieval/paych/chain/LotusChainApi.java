@@ -56,8 +56,12 @@ public final class LotusChainApi implements ChainApi {
     public static LotusChainApi fromApiInfo(String info, Duration timeout) {
         String token = null;
         String addr = info;
+        int url = Math.max(info.indexOf(":http://"), info.indexOf(":https://"));
         int colon = info.indexOf(":/");
-        if (colon > 0 && !info.startsWith("http")) {
+        if (url > 0) {
+            token = info.substring(0, url);
+            addr = info.substring(url + 1);
+        } else if (colon > 0 && !info.startsWith("http")) {
             token = info.substring(0, colon);
             addr = info.substring(colon + 1);
         }

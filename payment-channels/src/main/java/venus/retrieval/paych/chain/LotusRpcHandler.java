@@ -20,7 +20,9 @@ import venus.retrieval.paych.TokenAmount;
  * the host (the daemon, at {@code API/rpc/v1}) hands it a request body and writes back the answer;
  * authentication is the host's job. Methods: {@code Filecoin.ChainHead}, {@code StateReadState},
  * {@code StateAccountKey}, {@code StateLookupID}, {@code WalletVerify}, {@code MpoolPushMessage},
- * {@code StateWaitMsg}, {@code ChainReadObj}, with Lotus' JSON shapes.
+ * {@code StateWaitMsg}, {@code ChainReadObj}, with Lotus' JSON shapes; on a {@link DevLedger} also
+ * {@code Filecoin.VrnDevCreateChannel [from, to, attoFIL]} (funds {@code from} from the faucet as
+ * needed) and {@code Filecoin.VrnDevAdvance [epochs]}.
  */
 public final class LotusRpcHandler {
     /** JSON-RPC error codes: parse error, invalid request, method not found, and go-jsonrpc's generic handler error. */
@@ -127,11 +129,40 @@ public final class LotusRpcHandler {
                 o.put("Height", r.height());
                 return o;
             }
+            case "Filecoin.VrnDevCreateChannel": {
+                // devnet only: fund From from the faucet if needed, then create the channel
+                DevLedger dev = devLedger();
+                Address from = address(p.get(0));
+                TokenAmount amount = TokenAmount.ofAtto(p.get(2).asText());
+                TokenAmount have = dev.balance(from);
+                if (have.lessThan(amount)) {
+                    dev.fund(from, amount.subtract(have));
+                }
+                Address ch = dev.createChannel(from, address(p.get(1)), amount);
+                ObjectNode o = JSON.createObjectNode();
+                o.put("Channel", ch.toString());
+                o.put("ChannelID", dev.stateLookupId(ch).toString());
+                return o;
+            }
+            case "Filecoin.VrnDevAdvance":
+                return JSON.getNodeFactory().numberNode(devLedger().advance(p.get(0).asLong()));
             case "Filecoin.ChainReadObj":
                 return JSON.getNodeFactory().textNode(Base64.getEncoder().encodeToString(chain.chainReadObj(cid(p.get(0)))));
             default:
                 return null;
         }
+    }
+
+    /** Whether {@code method} changes state (pushes a message or uses the dev faucet): hosts require write access for these. */
+    public static boolean writes(String method) {
+        return method.equals("Filecoin.MpoolPushMessage") || method.startsWith("Filecoin.VrnDev");
+    }
+
+    private DevLedger devLedger() {
+        if (!(chain instanceof DevLedger d)) {
+            throw new IllegalArgumentException("this node does not run a dev ledger");
+        }
+        return d;
     }
 
     private static Address address(JsonNode n) {

@@ -140,6 +140,7 @@ class LotusChainApiTest {
         LotusChainApi a = LotusChainApi.fromApiInfo("tok:/ip4/127.0.0.1/tcp/1234/http", Duration.ofSeconds(1));
         assertThat(a.endpoint().toString()).isEqualTo("http://127.0.0.1:1234/rpc/v1");
         assertThat(LotusChainApi.fromApiInfo("http://h:9/", Duration.ofSeconds(1)).endpoint().toString()).isEqualTo("http://h:9/rpc/v1");
+        assertThat(LotusChainApi.fromApiInfo("tok:http://h:9", Duration.ofSeconds(1)).endpoint().toString()).isEqualTo("http://h:9/rpc/v1");
         assertThatThrownBy(() -> LotusChainApi.fromApiInfo("tok:/ip4/1.2.3.4/udp/1", Duration.ofSeconds(1))).hasMessageContaining("API address");
     }
 }

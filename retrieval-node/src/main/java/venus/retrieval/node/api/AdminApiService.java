@@ -70,6 +70,7 @@ public final class AdminApiService implements NodeService {
         server.setExecutor(executor);
         server.createContext("/rpc/v0", this::tracked);
         server.createContext("/metrics", this::tracked);
+        ctx.rawRpcEndpoints().forEach((path, endpoint) -> server.createContext(path, ex -> raw(ex, endpoint)));
         server.createContext("/", ex -> {
             try (ex) {
                 send(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
@@ -159,6 +160,49 @@ public final class AdminApiService implements NodeService {
             send(ex, 204, null, new byte[0]);
         } else {
             sendJson(ex, 200, response);
+        }
+    }
+
+    /** An extra JSON-RPC endpoint: same token check as /rpc/v0, write access for state-changing methods. */
+    private void raw(HttpExchange ex, DaemonContext.RawRpcEndpoint endpoint) throws IOException {
+        inFlight.incrementAndGet();
+        try (ex) {
+            Optional<Permission> caller = bearer(ex.getRequestHeaders().getFirst("Authorization")).flatMap(ctx.tokens()::check);
+            if (stopping) {
+                send(ex, 503, "text/plain; charset=utf-8", "shutting down\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (caller.isEmpty()) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vrn\"");
+                send(ex, 401, "application/json", "{\"error\":\"missing or invalid bearer token\"}".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if (!ex.getRequestMethod().equals("POST")) {
+                send(ex, 405, "text/plain; charset=utf-8", "use POST with a JSON-RPC 2.0 body\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            byte[] body = readBody(ex.getRequestBody());
+            if (body == null) {
+                send(ex, 413, "text/plain; charset=utf-8", ("request body over " + MAX_BODY + " bytes\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            String method;
+            try {
+                method = json.readTree(body).path("method").asText("");
+            } catch (JacksonException e) {
+                method = "";
+            }
+            if (endpoint.needsWrite().test(method) && !caller.get().allows(Permission.WRITE)) {
+                sendJson(ex, 403, error(null, RpcDispatcher.PERMISSION_DENIED, "permission denied: " + method + " needs 'write'"));
+                return;
+            }
+            send(ex, 200, "application/json", endpoint.handler().apply(body));
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
         }
     }
 

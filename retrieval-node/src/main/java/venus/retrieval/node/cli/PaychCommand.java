@@ -19,7 +19,7 @@ import venus.retrieval.paych.Wallet;
 
 /** {@code vrn paych ...}: payment channels and vouchers. */
 @Command(name = "paych", mixinStandardHelpOptions = true, description = "Payment channels and vouchers.",
-        subcommands = {PaychCommand.Voucher.class})
+        subcommands = {PaychCommand.Voucher.class, PaychCommand.DevCreate.class, PaychCommand.DevStatus.class})
 public final class PaychCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -27,6 +27,86 @@ public final class PaychCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(Vrn.out());
+    }
+
+    /** {@code vrn paych dev-create AMOUNT --to ADDR --chain API}: a channel on a devnet node's dev ledger. */
+    @Command(name = "dev-create", mixinStandardHelpOptions = true,
+            description = "Create a payment channel on a devnet node's embedded ledger (its API/rpc/v1), funded with AMOUNT "
+                    + "from the faucet, from this repo's wallet to --to. Prints the channel's f2 address.")
+    static final class DevCreate implements Callable<Integer> {
+        @Mixin
+        RepoOption repo;
+
+        @Parameters(paramLabel = "AMOUNT", description = "Channel funds: FIL or \"N attoFIL\".")
+        String amount;
+
+        @Option(names = "--to", required = true, paramLabel = "ADDR", description = "The payee (the node's payment address).")
+        String to;
+
+        @Option(names = "--chain", required = true, paramLabel = "API",
+                description = "The devnet node's API: TOKEN:http://HOST:PORT (its write token) or TOKEN:/ip4/HOST/tcp/PORT/http.")
+        String chain;
+
+        @Option(names = "--from", paramLabel = "ADDR", description = "Payer (default: the wallet's default address).")
+        String from;
+
+        @Option(names = "--json", description = "Print {\"channel\",\"channelId\"}.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Repo r = Repo.open(repo.path());
+            Address payer = from == null ? Wallet.open(r.dir()).defaultAddress() : Address.parse(from);
+            venus.retrieval.paych.chain.LotusChainApi api = venus.retrieval.paych.chain.LotusChainApi.fromApiInfo(chain, java.time.Duration.ofSeconds(30));
+            com.fasterxml.jackson.databind.JsonNode res = api.call("VrnDevCreateChannel", payer.toString(), Address.parse(to).toString(),
+                    TokenAmount.parse(amount).toAttoString());
+            if (json) {
+                Vrn.out().println("{\"channel\":" + Json.quote(res.path("Channel").asText()) + ",\"channelId\":" + Json.quote(res.path("ChannelID").asText()) + "}");
+            } else {
+                Vrn.out().println(res.path("Channel").asText());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code vrn paych dev-status CHANNEL --chain API}: a channel's on-chain state. */
+    @Command(name = "dev-status", mixinStandardHelpOptions = true,
+            description = "Show a payment channel's chain state (balance, parties, redeemed, settling, lanes) through a Lotus-compatible API.")
+    static final class DevStatus implements Callable<Integer> {
+        @Parameters(paramLabel = "CHANNEL", description = "Payment channel address.")
+        String channel;
+
+        @Option(names = "--chain", required = true, paramLabel = "API", description = "TOKEN:http://HOST:PORT or TOKEN:/ip4/HOST/tcp/PORT/http.")
+        String chain;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            venus.retrieval.paych.chain.LotusChainApi api = venus.retrieval.paych.chain.LotusChainApi.fromApiInfo(chain, java.time.Duration.ofSeconds(30));
+            Address ch = Address.parse(channel);
+            venus.retrieval.paych.chain.PaychState s = api.stateReadState(ch);
+            long head = api.chainHead();
+            SortedMap<Long, venus.retrieval.paych.chain.PaychState.LaneState> lanes = api.laneStates(s);
+            if (json) {
+                ObjectNode o = Json.MAPPER.createObjectNode();
+                o.put("channel", ch.toString()).put("head", head).put("balance", s.balance().toAttoString())
+                        .put("from", s.from().toString()).put("to", s.to().toString()).put("toSend", s.toSend().toAttoString())
+                        .put("settlingAt", s.settlingAt()).put("minSettleHeight", s.minSettleHeight());
+                ArrayNode l = o.putArray("lanes");
+                lanes.forEach((lane, st) -> l.addObject().put("lane", lane).put("redeemed", st.redeemed().toAttoString()).put("nonce", st.nonce()));
+                Vrn.out().println(o);
+            } else {
+                Vrn.out().println("channel:     " + ch + " (head " + head + ")");
+                Vrn.out().println("balance:     " + s.balance());
+                Vrn.out().println("from -> to:  " + s.from() + " -> " + s.to());
+                Vrn.out().println("redeemed:    " + s.toSend());
+                Vrn.out().println("settling at: " + (s.settling() ? Long.toString(s.settlingAt()) : "not settling"));
+                lanes.forEach((lane, st) -> Vrn.out().println("lane " + lane + ":      " + st.redeemed() + " (nonce " + st.nonce() + ")"));
+            }
+            return 0;
+        }
     }
 
     /** {@code vrn paych voucher ...}. */

@@ -60,7 +60,7 @@ public final class Daemon {
         // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
         // The HTTP gateway; a paid gate (vouchers) replaces the free one here without gateway changes.
         // Payments first: the gateway's gate is the voucher-backed one when gateway.price_per_byte > 0.
-        PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config());
+        PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config(), ctx::registerRawRpc);
         services.add(payments);
         services.add(new GatewayService(ctx, payments.gate()));
         services.add(new AdminApiService(ctx));

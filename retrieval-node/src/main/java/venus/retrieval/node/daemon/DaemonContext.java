@@ -80,6 +80,25 @@ public final class DaemonContext {
         return rpc;
     }
 
+    /**
+     * An extra JSON-RPC endpoint on the admin API (e.g. {@code /rpc/v1}, the Lotus-compatible chain
+     * API a devnet node serves): the admin API authenticates the bearer token, asks
+     * {@code needsWrite(method)} and then hands the raw body to {@code handler}.
+     */
+    public record RawRpcEndpoint(java.util.function.Predicate<String> needsWrite, java.util.function.UnaryOperator<byte[]> handler) {}
+
+    private final Map<String, RawRpcEndpoint> rawEndpoints = new LinkedHashMap<>();
+
+    /** Registers an extra endpoint before the admin API starts (services start before it). */
+    public synchronized void registerRawRpc(String path, RawRpcEndpoint endpoint) {
+        rawEndpoints.put(path, endpoint);
+    }
+
+    /** The extra endpoints by path. */
+    public synchronized Map<String, RawRpcEndpoint> rawRpcEndpoints() {
+        return Map.copyOf(rawEndpoints);
+    }
+
     /** Closes {@code resource} after every service stopped, in reverse order of registration. */
     public synchronized <T extends AutoCloseable> T closeOnShutdown(T resource) {
         resources.push(resource);

@@ -34,12 +34,14 @@ import venus.retrieval.paych.Wallet;
 import venus.retrieval.paych.chain.ChainApi;
 import venus.retrieval.paych.chain.DevLedger;
 import venus.retrieval.paych.chain.LotusChainApi;
+import venus.retrieval.paych.chain.LotusRpcHandler;
 
 /**
  * Payments as a daemon service: when {@code gateway.price_per_byte > 0} it opens the voucher store,
  * the chain ({@code chain.api}, or on devnet the embedded dev ledger), and serves the
  * voucher-backed {@link PaymentGate}; a timer runs the {@link Redeemer} every
- * {@code paych.redeem_interval}. With price 0 the gate is free and nothing is opened.
+ * {@code paych.redeem_interval}. With price 0 the gate is free. On {@code network = devnet}
+ * without {@code chain.api} it hosts the embedded dev ledger and serves it at {@code API/rpc/v1}.
  */
 public final class PaymentService implements NodeService {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentService.class);
@@ -47,12 +49,22 @@ public final class PaymentService implements NodeService {
     private final Path repoDir;
     private final NodeConfig config;
     private final boolean paid;
+    private final java.util.function.BiConsumer<String, DaemonContext.RawRpcEndpoint> mount;
     private volatile PaymentGate active;
     private VoucherStore store;
     private AutoCloseable ledger;
     private ScheduledExecutorService timer;
 
     public PaymentService(Path repoDir, NodeConfig config) {
+        this(repoDir, config, null);
+    }
+
+    /**
+     * @param mount where to serve the dev ledger as the Lotus JSON-RPC subset ({@code /rpc/v1} on the
+     *     admin API) when this node runs one; null to serve nothing
+     */
+    public PaymentService(Path repoDir, NodeConfig config, java.util.function.BiConsumer<String, DaemonContext.RawRpcEndpoint> mount) {
+        this.mount = mount;
         this.repoDir = repoDir;
         this.config = config;
         this.paid = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE).signum() > 0;
@@ -88,7 +100,8 @@ public final class PaymentService implements NodeService {
 
     @Override
     public List<String> start() {
-        if (!paid) {
+        boolean devnet = "devnet".equals(config.get(ConfigKeys.NETWORK)) && config.get(ConfigKeys.CHAIN_API).isBlank();
+        if (!paid && !devnet) {
             return List.of();
         }
         Set<Cid> free = new HashSet<>();
@@ -102,6 +115,14 @@ public final class PaymentService implements NodeService {
             }
         }
         ChainApi chain = chain();
+        if (ledger != null && mount != null) {
+            // a devnet node serves its ledger the way Lotus serves a chain, so clients use the Lotus code path
+            LotusRpcHandler rpc = new LotusRpcHandler(devLedger());
+            mount.accept("/rpc/v1", new DaemonContext.RawRpcEndpoint(LotusRpcHandler::writes, rpc::handle));
+        }
+        if (!paid) {
+            return List.of();
+        }
         try {
             store = VoucherStore.open(repoDir);
             venus.retrieval.paych.Address payee = Wallet.open(repoDir).defaultAddress();

@@ -1,0 +1,74 @@
+package venus.retrieval.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.node.api.ApiTokens;
+import venus.retrieval.node.api.Permission;
+import venus.retrieval.node.config.NodeConfig;
+import venus.retrieval.node.daemon.Daemon;
+import venus.retrieval.node.repo.Repo;
+import venus.retrieval.paych.Wallet;
+
+/**
+ * A devnet daemon with a paid gateway: it hosts the dev ledger at API/rpc/v1; another repo creates
+ * a channel there (`vrn paych dev-create`), fetches a paid file (`vrn fetch`) and sees the channel
+ * (`vrn paych dev-status`). Everything goes through the Lotus JSON-RPC code path.
+ */
+class DevnetPaymentsTest {
+    static final String RAW = "bafkreidxsdm6kwpdjqhwp7tx4lgrutbkikiydu7nbujamtlpgwsgvpjtiu";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void channelOnTheNodesLedgerPaysItsGateway() throws Exception {
+        Path node = dir.resolve("node");
+        String client = dir.resolve("client").toString();
+        assertThat(CliRun.of("init", "--repo", node.toString()).exit()).isZero();
+        assertThat(CliRun.of("init", "--repo", client).exit()).isZero();
+        CliRun add = CliRun.of("piece", "add", Vectors.file("unixfs/file-1000-unixfs-v1-2025.car").toString(), "--cache", "--public", "--repo", node.toString());
+        assertThat(add.exit()).as(add.err()).isZero();
+        Repo repo = Repo.open(node);
+        Daemon daemon = Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("network=devnet", "gateway.price_per_byte=2",
+                "api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
+        try {
+            JsonNode dj = JSON.readTree(repo.daemonJson().toFile());
+            String chain = ApiTokens.load(repo).token(Permission.WRITE).orElseThrow() + ":" + dj.get("api").asText();
+            String payee = Wallet.open(node).defaultAddress().toString();
+            CliRun created = CliRun.of("paych", "dev-create", "0.000000000000005", "--to", payee, "--chain", chain, "--repo", client, "--json");
+            assertThat(created.exit()).as(created.err()).isZero();
+            String channel = JSON.readTree(created.out()).get("channel").asText();
+            assertThat(channel).startsWith("f2");
+
+            Path out = dir.resolve("out.bin");
+            CliRun fetched = CliRun.of("fetch", dj.get("gateway").asText() + "/ipfs/" + RAW + "?format=raw", "--channel", channel,
+                    "-o", out.toString(), "--repo", client);
+            assertThat(fetched.exit()).as(fetched.err()).isZero();
+            assertThat(Files.size(out)).isEqualTo(1000);
+
+            CliRun status = CliRun.of("paych", "dev-status", channel, "--chain", chain, "--json");
+            assertThat(status.exit()).as(status.err()).isZero();
+            JsonNode s = JSON.readTree(status.out());
+            assertThat(s.get("balance").asText()).isEqualTo("5000");
+            assertThat(s.get("toSend").asText()).isEqualTo("0"); // accepted, not yet redeemed
+            // a read token may read the chain but not use the faucet
+            String readOnly = ApiTokens.load(repo).token(Permission.READ).orElseThrow() + ":" + dj.get("api").asText();
+            assertThat(CliRun.of("paych", "dev-status", channel, "--chain", readOnly).exit()).isZero();
+            CliRun denied = CliRun.of("paych", "dev-create", "1", "--to", payee, "--chain", readOnly, "--repo", client);
+            assertThat(denied.exit()).isEqualTo(Vrn.EXIT_FAILURE);
+            assertThat(denied.err()).contains("HTTP 403");
+        } finally {
+            daemon.stop();
+        }
+    }
+}
