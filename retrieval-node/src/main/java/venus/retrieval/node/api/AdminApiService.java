@@ -229,7 +229,13 @@ public final class AdminApiService implements NodeService {
         send(ex, status, "application/json", json.writeValueAsBytes(body));
     }
 
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    private void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ctx.metrics().registry().counter("vrn.api.requests", "path", ex.getHttpContext().getPath(),
+                "status", Integer.toString(status)).increment();
+        sendUncounted(ex, status, type, body);
+    }
+
+    private static void sendUncounted(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         if (type != null) {
             ex.getResponseHeaders().set("Content-Type", type);
         }

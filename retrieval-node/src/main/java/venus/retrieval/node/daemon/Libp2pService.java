@@ -62,6 +62,7 @@ public final class Libp2pService implements NodeService {
         } catch (Libp2pException e) {
             throw new NodeException(Reason.BIND_FAILED, "libp2p.listen: " + e.getMessage());
         }
+        ctx.metrics().registry().gauge("vrn.libp2p.connections", host, h -> h.connections().size());
         List<Multiaddr> bound = host.listenAddrs();
         List<String> out = new ArrayList<>();
         for (int i = 0; i < bound.size(); i++) {

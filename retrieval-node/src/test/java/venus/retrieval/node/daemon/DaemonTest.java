@@ -162,11 +162,14 @@ class DaemonTest {
 
     @Test
     void metricsNeedNoToken() throws Exception {
+        assertThat(rpc(null, "{}").statusCode()).isEqualTo(401);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/metrics")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(r.body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+        assertThat(r.body()).contains("vrn_api_requests_total{path=\"/rpc/v0\",status=\"401\"} 1.0")
+                .contains("vrn_libp2p_connections 0.0");
     }
 
     @Test
