@@ -24,7 +24,11 @@ public class NodeException extends RuntimeException {
         /** A node service failed to start or stop. */
         SERVICE_FAILED,
         /** A file in the repository could not be read or written. */
-        IO
+        IO,
+        /** A peer sent a malformed or out-of-protocol message (graphsync, data-transfer...). */
+        BAD_MESSAGE,
+        /** A retrieval did not complete: the provider refused, failed, or sent blocks the selector walk does not expect. */
+        RETRIEVAL_FAILED
     }
 
     private final Reason reason;

@@ -1,0 +1,157 @@
+package venus.retrieval.node.graphsync;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.ipld.BlockGetter;
+import venus.retrieval.libp2p.Connection;
+import venus.retrieval.libp2p.ConnectionListener;
+import venus.retrieval.libp2p.Libp2pException;
+import venus.retrieval.libp2p.PeerId;
+import venus.retrieval.libp2p.Stream;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.node.NodeException;
+
+/**
+ * Graphsync 2.0.0 ({@value #PROTOCOL}) on a libp2p host: the {@link GraphsyncResponder} serving
+ * blocks and the {@link GraphsyncRequester} fetching them. Each side writes on its own outbound
+ * stream to the other (one per peer) and reads every inbound stream until EOF; a malformed message
+ * resets that stream and nothing else.
+ */
+public final class Graphsync implements AutoCloseable {
+    /** The protocol id. */
+    public static final String PROTOCOL = "/ipfs/graphsync/2.0.0";
+
+    private static final Logger log = LoggerFactory.getLogger(Graphsync.class);
+
+    private final Host host;
+    private final ExecutorService workers;
+    private final Map<PeerId, PeerSender> senders = new ConcurrentHashMap<>();
+    private final GraphsyncResponder responder;
+    private final GraphsyncRequester requester;
+    private final ConnectionListener connections;
+
+    private Graphsync(Host host, BlockGetter blocks, GraphsyncHooks hooks, int threads) {
+        this.host = host;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "graphsync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.responder = new GraphsyncResponder(blocks, hooks, workers, this::sender);
+        this.requester = new GraphsyncRequester(this::sender);
+        this.connections = new ConnectionListener() {
+            @Override
+            public void onDisconnected(Connection c) {
+                PeerId p = c.remotePeer();
+                if (host.connection(p) == null) {
+                    PeerSender s = senders.get(p);
+                    Libp2pException cause = new Libp2pException(Libp2pException.Reason.CLOSED, "connection to " + p + " closed");
+                    if (s != null) {
+                        s.fail(cause);
+                    } else {
+                        peerFailed(p, cause);
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Registers graphsync on {@code host} (before or after it starts), serving {@code blocks}
+     * under {@code hooks} ({@link GraphsyncHooks#FREE} serves everything) with {@code threads}
+     * workers.
+     */
+    public static Graphsync register(Host host, BlockGetter blocks, GraphsyncHooks hooks, int threads) {
+        Graphsync g = new Graphsync(host, blocks, hooks, threads);
+        host.setHandler(PROTOCOL, g::accept);
+        host.addConnectionListener(g.connections);
+        return g;
+    }
+
+    /** The responder (unpause, cancel, send extensions). */
+    public GraphsyncResponder responder() {
+        return responder;
+    }
+
+    /** The requester. */
+    public GraphsyncRequester requester() {
+        return requester;
+    }
+
+    private PeerSender sender(PeerId peer) {
+        return senders.computeIfAbsent(peer, p -> new PeerSender(host, p, cause -> {
+            senders.remove(p);
+            peerFailed(p, cause);
+        }));
+    }
+
+    private void peerFailed(PeerId p, Throwable cause) {
+        responder.peerFailed(p, cause);
+        requester.peerFailed(p, cause);
+    }
+
+    private void accept(Stream stream) {
+        PeerId peer = stream.connection().remotePeer();
+        stream.setListener(new Stream.Listener() {
+            private final GraphsyncFrameDecoder decoder = new GraphsyncFrameDecoder(stream.alloc());
+            private boolean broken;
+
+            @Override
+            public void onData(Stream s, ByteBuf data) {
+                if (broken) {
+                    data.release();
+                    return;
+                }
+                try {
+                    decoder.feed(data, body -> {
+                        GsMessage m = GraphsyncCodec.decode(body);
+                        for (GsRequest r : m.requests()) {
+                            responder.onRequest(peer, r);
+                        }
+                        requester.onMessage(peer, m);
+                    });
+                } catch (NodeException e) {
+                    broken = true;
+                    log.info("graphsync: {} sent a bad message, stream reset: {}", peer, e.getMessage());
+                    decoder.release();
+                    s.reset();
+                }
+            }
+
+            @Override
+            public void onRemoteClosed(Stream s) {
+                if (decoder.hasPartial()) {
+                    log.info("graphsync: {} closed its stream inside a message", peer);
+                }
+                s.closeWrite();
+            }
+
+            @Override
+            public void onClosed(Stream s, Libp2pException cause) {
+                decoder.release();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        host.removeHandler(PROTOCOL);
+        host.removeConnectionListener(connections);
+        senders.values().forEach(PeerSender::close);
+        senders.clear();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
