@@ -215,6 +215,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         private final boolean keepAlive;
         private final AtomicBoolean started = new AtomicBoolean();
         private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile int status;
         ScheduledFuture<?> timeout;
 
         Exchange(HttpRequest req, boolean keepAlive) {
@@ -278,10 +279,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ResponseBody body = response.body();
                 long length = body == null ? 0 : body.length();
                 boolean keep = keepAlive;
+                status = response.status();
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
                 head.headers().set(response.headers());
                 Cors.apply(head.headers());
-                if (length >= 0) {
+                if (response.status() == 304) {
+                    length = 0; // no body, and no Content-Length that would describe an empty representation
+                } else if (length >= 0) {
                     head.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
                 } else if (!http2) {
                     if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -340,6 +344,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (!started.compareAndSet(false, true)) {
                 return;
             }
+            status = 504;
             FullHttpResponse r = simple(HttpResponseStatus.GATEWAY_TIMEOUT, "no response within the request timeout");
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -350,6 +355,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
         private void finish(boolean keep) {
             if (finished.compareAndSet(false, true)) {
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{} {} {} {} {}", remote(ctx.channel()), protocol, req.method(), req.uri(), status);
+                }
                 server.release();
                 done(keep);
             }

@@ -434,6 +434,7 @@ class TrustlessGatewayTest {
             assertThat(r.status()).as(inm).isEqualTo(304);
             assertThat(r.header("Etag")).isEqualTo(etag);
             assertThat(r.body()).isEmpty();
+            assertThat(r.header("Content-Length")).isNull();
         }
         assertThat(get("/ipfs/" + SITE + "?format=raw", "If-None-Match: \"" + SITE + ".raw\"").status()).isEqualTo(304);
         assertThat(get("/ipfs/" + SITE + "?format=raw", "If-None-Match: W/\"" + SITE + ".raw\"").status()).isEqualTo(304);
