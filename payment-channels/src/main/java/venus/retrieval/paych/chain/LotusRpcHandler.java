@@ -22,7 +22,7 @@ import venus.retrieval.paych.TokenAmount;
  * {@code StateAccountKey}, {@code StateLookupID}, {@code WalletVerify}, {@code MpoolPushMessage},
  * {@code StateWaitMsg}, {@code ChainReadObj}, with Lotus' JSON shapes; on a {@link DevLedger} also
  * {@code Filecoin.VrnDevCreateChannel [from, to, attoFIL]} (funds {@code from} from the faucet as
- * needed) and {@code Filecoin.VrnDevAdvance [epochs]}.
+ * needed), {@code Filecoin.VrnDevAdvance [epochs]} and {@code Filecoin.WalletBalance [address]}.
  */
 public final class LotusRpcHandler {
     /** JSON-RPC error codes: parse error, invalid request, method not found, and go-jsonrpc's generic handler error. */
@@ -144,6 +144,9 @@ public final class LotusRpcHandler {
                 o.put("ChannelID", dev.stateLookupId(ch).toString());
                 return o;
             }
+            case "Filecoin.WalletBalance":
+                // Lotus answers any address's balance; only the dev ledger keeps balances here
+                return JSON.getNodeFactory().textNode(devLedger().balance(address(p.get(0))).toAttoString());
             case "Filecoin.VrnDevAdvance":
                 return JSON.getNodeFactory().numberNode(devLedger().advance(p.get(0).asLong()));
             case "Filecoin.ChainReadObj":

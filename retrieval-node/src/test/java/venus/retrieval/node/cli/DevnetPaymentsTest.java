@@ -16,7 +16,14 @@ import venus.retrieval.node.api.Permission;
 import venus.retrieval.node.config.NodeConfig;
 import venus.retrieval.node.daemon.Daemon;
 import venus.retrieval.node.repo.Repo;
+import java.time.Duration;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.paych.Address;
+import venus.retrieval.paych.PaychException;
+import venus.retrieval.paych.TokenAmount;
 import venus.retrieval.paych.Wallet;
+import venus.retrieval.paych.chain.LotusChainApi;
+import venus.retrieval.paych.chain.Message;
 
 /**
  * A devnet daemon with a paid gateway: it hosts the dev ledger at API/rpc/v1; another repo creates
@@ -30,6 +37,15 @@ class DevnetPaymentsTest {
     @TempDir
     Path dir;
 
+    /** Polls a condition the daemon's background redeemer makes true (bounded: 30 s). */
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void channelOnTheNodesLedgerPaysItsGateway() throws Exception {
         Path node = dir.resolve("node");
@@ -40,7 +56,7 @@ class DevnetPaymentsTest {
         assertThat(add.exit()).as(add.err()).isZero();
         Repo repo = Repo.open(node);
         Daemon daemon = Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), List.of("network=devnet", "gateway.price_per_byte=2",
-                "api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
+                "paych.redeem_interval=200ms", "api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s")));
         try {
             JsonNode dj = JSON.readTree(repo.daemonJson().toFile());
             String chain = ApiTokens.load(repo).token(Permission.WRITE).orElseThrow() + ":" + dj.get("api").asText();
@@ -60,10 +76,33 @@ class DevnetPaymentsTest {
             assertThat(status.exit()).as(status.err()).isZero();
             JsonNode s = JSON.readTree(status.out());
             assertThat(s.get("balance").asText()).isEqualTo("5000");
-            assertThat(s.get("toSend").asText()).isEqualTo("0"); // accepted, not yet redeemed
+            assertThat(s.get("toSend").asText()).isEqualTo("0"); // accepted, not yet redeemed (no one is settling)
+            // the payer settles; the node's redeemer submits the voucher before SettlingAt, and
+            // collects once the (manually advanced) chain passes it: balances add up to the attoFIL
+            LotusChainApi lotus = LotusChainApi.fromApiInfo(chain, Duration.ofSeconds(30));
+            Address ch = Address.parse(channel);
+            Address payer = Wallet.open(Path.of(client)).defaultAddress();
+            Cid settle = lotus.mpoolPushMessage(new Message(ch, payer, TokenAmount.ZERO, Message.METHOD_SETTLE, null));
+            assertThat(lotus.stateWaitMsg(settle, 0).exitCode()).isZero();
+            awaitTrue(() -> lotus.stateReadState(ch).toSend().equals(TokenAmount.ofAtto(2000)));
+            lotus.call("VrnDevAdvance", 12);
+            awaitTrue(() -> {
+                try {
+                    lotus.stateReadState(ch);
+                    return false;
+                } catch (PaychException e) {
+                    return e.reason() == PaychException.Reason.CHANNEL_NOT_FOUND;
+                }
+            });
+            assertThat(lotus.call("WalletBalance", payee).asText()).isEqualTo("2000");
+            // the payer was funded exactly the channel amount by the faucet and got back what was not spent
+            assertThat(lotus.call("WalletBalance", payer.toString()).asText()).isEqualTo("3000");
             // a read token may read the chain but not use the faucet
             String readOnly = ApiTokens.load(repo).token(Permission.READ).orElseThrow() + ":" + dj.get("api").asText();
-            assertThat(CliRun.of("paych", "dev-status", channel, "--chain", readOnly).exit()).isZero();
+            // (the channel is collected now: a read token gets the chain's "not found", not a 403)
+            CliRun gone = CliRun.of("paych", "dev-status", channel, "--chain", readOnly);
+            assertThat(gone.exit()).isEqualTo(Vrn.EXIT_FAILURE);
+            assertThat(gone.err()).contains("not found").doesNotContain("403");
             CliRun denied = CliRun.of("paych", "dev-create", "1", "--to", payee, "--chain", readOnly, "--repo", client);
             assertThat(denied.exit()).isEqualTo(Vrn.EXIT_FAILURE);
             assertThat(denied.err()).contains("HTTP 403");
