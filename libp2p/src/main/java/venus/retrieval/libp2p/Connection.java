@@ -28,8 +28,11 @@ public interface Connection {
     /** Opens a stream, proposing {@code protocolIds} in order; completes once one was agreed. */
     CompletableFuture<Stream> newStream(List<String> protocolIds);
 
-    /** What the peer told us about itself via identify; completes once identify is done. */
+    /** What the peer told us about itself via identify; completes once the first identify is done. */
     CompletableFuture<PeerInfo> identified();
+
+    /** The latest identify information (identify push updates it), or null before identify. */
+    PeerInfo peerInfo();
 
     /** Closes the connection (Yamux go-away, then TCP close). */
     void close();

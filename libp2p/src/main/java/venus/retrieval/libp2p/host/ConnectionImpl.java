@@ -24,6 +24,7 @@ final class ConnectionImpl implements Connection {
     private final Multiaddr localAddress;
     private final CompletableFuture<PeerInfo> identified = new CompletableFuture<>();
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private volatile PeerInfo peerInfo;
 
     ConnectionImpl(Channel channel, YamuxSession session, PeerId remotePeer, PubKey remoteKey, boolean initiator,
                    Multiaddr remoteAddress, Multiaddr localAddress) {
@@ -114,6 +115,16 @@ final class ConnectionImpl implements Connection {
     @Override
     public CompletableFuture<PeerInfo> identified() {
         return identified;
+    }
+
+    @Override
+    public PeerInfo peerInfo() {
+        return peerInfo;
+    }
+
+    void peerInfo(PeerInfo info) {
+        peerInfo = info;
+        identified.complete(info);
     }
 
     @Override

@@ -75,6 +75,7 @@ public final class Host implements AutoCloseable {
         this.config = config;
         handlers.put(Identify.PROTOCOL_ID, this::answerIdentify);
         handlers.put(Ping.PROTOCOL_ID, Ping.handler());
+        handlers.put(Identify.PUSH_PROTOCOL_ID, this::receivePush);
     }
 
     /** A host with this identity and these limits; call {@link #start} to listen or dial. */
@@ -323,24 +324,15 @@ public final class Host implements AutoCloseable {
     }
 
     private void onIdentified(ConnectionImpl c, IdentifyMessage msg) {
-        PubKey key = c.remotePublicKey();
-        if (msg.publicKey() != null) {
-            PubKey claimed;
-            try {
-                claimed = PubKey.decode(msg.publicKey());
-            } catch (Libp2pException e) {
-                c.identifiedFuture().completeExceptionally(e);
-                return;
-            }
-            if (!claimed.equals(key)) {
-                Libp2pException e = new Libp2pException(Libp2pException.Reason.PEER_MISMATCH, "identify public key does not match the connection's peer");
-                c.identifiedFuture().completeExceptionally(e);
-                return;
-            }
+        Connection.PeerInfo info;
+        try {
+            info = merge(c, c.peerInfo(), msg);
+        } catch (Libp2pException e) {
+            LOG.debug("identify of {} rejected: {}", c.remotePeer(), e.getMessage());
+            c.identifiedFuture().completeExceptionally(e);
+            return;
         }
-        Connection.PeerInfo info = new Connection.PeerInfo(c.remotePeer(), key, msg.protocols(), msg.listenAddrs(),
-                msg.observedAddr(), msg.protocolVersion(), msg.agentVersion());
-        c.identifiedFuture().complete(info);
+        c.peerInfo(info);
         for (ConnectionListener l : listeners) {
             try {
                 l.onIdentified(c, info);
@@ -348,6 +340,32 @@ public final class Host implements AutoCloseable {
                 LOG.warn("connection listener failed: {}", e.toString());
             }
         }
+    }
+
+    /** Applies an identify (or push) message: fields it carries replace, missing ones stay. */
+    private static Connection.PeerInfo merge(ConnectionImpl c, Connection.PeerInfo old, IdentifyMessage msg) {
+        PubKey key = c.remotePublicKey();
+        if (msg.publicKey() != null && !PubKey.decode(msg.publicKey()).equals(key)) {
+            throw new Libp2pException(Libp2pException.Reason.PEER_MISMATCH, "identify public key does not match the connection's peer");
+        }
+        boolean first = old == null;
+        return new Connection.PeerInfo(c.remotePeer(), key,
+                first || !msg.protocols().isEmpty() ? msg.protocols() : old.protocols(),
+                first || !msg.listenAddrs().isEmpty() ? msg.listenAddrs() : old.listenAddrs(),
+                msg.observedAddr() != null || first ? msg.observedAddr() : old.observedAddr(),
+                msg.protocolVersion() != null || first ? msg.protocolVersion() : old.protocolVersion(),
+                msg.agentVersion() != null || first ? msg.agentVersion() : old.agentVersion());
+    }
+
+    private void receivePush(Stream stream) {
+        ConnectionImpl c = (ConnectionImpl) stream.connection();
+        Identify.receivePush(stream).whenComplete((msg, err) -> {
+            if (err != null) {
+                LOG.debug("identify push from {} failed: {}", c.remotePeer(), err.toString());
+            } else {
+                onIdentified(c, msg);
+            }
+        });
     }
 
     void onDisconnected(ConnectionImpl c) {

@@ -2,7 +2,6 @@ package venus.retrieval.libp2p.identify;
 
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.CompletableFuture;
-import venus.retrieval.libp2p.Libp2pException;
 import venus.retrieval.libp2p.Stream;
 import venus.retrieval.libp2p.StreamReader;
 
@@ -13,6 +12,8 @@ import venus.retrieval.libp2p.StreamReader;
 public final class Identify {
     /** The protocol id. */
     public static final String PROTOCOL_ID = "/ipfs/id/1.0.0";
+    /** The push variant: the sender opens the stream, writes one message and closes. */
+    public static final String PUSH_PROTOCOL_ID = "/ipfs/id/push/1.0.0";
     /** What we put in protocolVersion (free-form; go and js send this). */
     public static final String PROTOCOL_VERSION = "ipfs/0.1.0";
 
@@ -30,12 +31,16 @@ public final class Identify {
         StreamReader reader = new StreamReader(IdentifyMessage.MAX_SIZE + 16);
         stream.setListener(reader);
         stream.closeWrite(); // we send nothing
+        return reader.result().thenApply(IdentifyMessage::decodeDelimited);
+    }
+
+    /** Reads an inbound push: everything the peer writes before closing its side. */
+    public static CompletableFuture<IdentifyMessage> receivePush(Stream stream) {
+        StreamReader reader = new StreamReader(IdentifyMessage.MAX_SIZE + 16);
+        stream.setListener(reader);
         return reader.result().thenApply(bytes -> {
-            try {
-                return IdentifyMessage.decodeDelimited(bytes);
-            } catch (Libp2pException e) {
-                throw e;
-            }
+            stream.closeWrite();
+            return IdentifyMessage.decodeDelimited(bytes);
         });
     }
 }

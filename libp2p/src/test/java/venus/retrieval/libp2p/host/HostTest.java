@@ -124,6 +124,44 @@ class HostTest {
                 .cause().extracting(e -> ((Libp2pException) e).reason()).isEqualTo(Libp2pException.Reason.PEER_MISMATCH);
     }
 
+    @Test
+    void identifyPushUpdatesWhatWeKnowAboutThePeer() throws Exception {
+        List<Connection.PeerInfo> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.addConnectionListener(new venus.retrieval.libp2p.ConnectionListener() {
+            @Override
+            public void onIdentified(Connection c, Connection.PeerInfo info) {
+                seen.add(info);
+            }
+        });
+        Connection ab = get(b.connect(addrOf(a)));
+        Connection ba = waitForConnection(a);
+        get(ba.identified());
+        Stream push = get(ab.newStream(List.of(Identify.PUSH_PROTOCOL_ID)));
+        var msg = new venus.retrieval.libp2p.identify.IdentifyMessage(null, null, b.identity().publicKey().bytes(),
+                List.of(), null, List.of("/new/1.0.0", Echo.PROTOCOL));
+        push.write(io.netty.buffer.Unpooled.wrappedBuffer(msg.encodeDelimited()));
+        push.closeWrite();
+        for (int i = 0; i < 3000 && seen.size() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(seen).hasSize(2);
+        assertThat(ba.peerInfo().protocols()).containsExactly("/new/1.0.0", Echo.PROTOCOL);
+        assertThat(ba.peerInfo().agentVersion()).isEqualTo("vrn-test-b/1"); // not in the push: unchanged
+    }
+
+    @Test
+    void connectionsOverTheLimitAreRefused() throws Exception {
+        Host small = Host.create(PeerIdentity.generate(), HostConfig.defaults().withMaxConnections(1)).start(List.of(LOOPBACK));
+        try {
+            Multiaddr addr = small.listenAddrs().get(0).withPeerId(small.peerId());
+            Connection first = get(a.connect(addr));
+            assertThatThrownBy(() -> get(b.connect(addr))).isInstanceOf(ExecutionException.class);
+            assertThat(get(a.ping(first))).isPositive();
+        } finally {
+            small.close();
+        }
+    }
+
     static Connection waitForConnection(Host h) throws InterruptedException {
         for (int i = 0; i < 3000 && h.connections().isEmpty(); i++) {
             Thread.sleep(10);
