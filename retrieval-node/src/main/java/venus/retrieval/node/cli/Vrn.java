@@ -30,6 +30,7 @@ public final class Vrn implements Runnable {
         new DemoCommand(),
         new DaemonCommand(),
         new ConfigCommand(),
+        new StopCommand(),
         // classes, not instances: picocli builds a fresh command object per command line, so
         // option values from an earlier in-process run cannot leak into the next one
         WalletCommand.class,

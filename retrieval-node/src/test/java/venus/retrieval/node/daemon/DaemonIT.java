@@ -146,9 +146,17 @@ class DaemonIT {
         JsonNode dj2 = awaitDaemonJson(repo, again, err2);
         assertThat(dj2.get("peerId").asText()).isEqualTo(dj.get("peerId").asText());
         assertThat(dj2.get("pid").asLong()).isEqualTo(again.pid());
-        again.destroy();
+        // `vrn stop` asks it to stop through the API and waits until the repository is free.
+        Process stop = vrn(tmp.resolve("stop.err"), "stop", "--repo", repo.toString());
+        assertThat(stop.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(stop.exitValue()).as(stderrLines(tmp.resolve("stop.err"))).isZero();
         assertThat(again.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).isZero();
         assertThat(repo.resolve("daemon.json")).doesNotExist();
+        Process none = vrn(tmp.resolve("none.err"), "stop", "--repo", repo.toString());
+        assertThat(none.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(none.exitValue()).isNotZero();
+        assertThat(stderrLines(tmp.resolve("none.err"))).isEqualTo("vrn: no vrn daemon is running on " + repo + "\n");
     }
 
     @Test
