@@ -67,7 +67,9 @@ public final class GatewayServer implements AutoCloseable {
     /** A server answering with {@code handler}, every response passing {@code gate}. Call {@link #start()}. */
     public GatewayServer(GatewayConfig config, GatewayHandler handler, PaymentGate gate) {
         this.config = config;
-        this.workers = new ThreadPoolExecutor(0, config.maxConcurrentRequests() + 1, 30, TimeUnit.SECONDS,
+        // Threads start on demand. Twice the request limit: an asynchronous payment decision hands the
+        // response to a second task while the first one is still returning.
+        this.workers = new ThreadPoolExecutor(0, 2 * config.maxConcurrentRequests() + 2, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), daemonThreads("vrn-gateway-worker"));
         this.context = new ServerContext(config, handler, gate, workers, stats);
         this.ssl = config.tls() ? sslContext(config) : null;

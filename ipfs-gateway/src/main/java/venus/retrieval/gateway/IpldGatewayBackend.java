@@ -46,13 +46,19 @@ public final class IpldGatewayBackend implements GatewayBackend {
     private final UnixFsReader unixfs;
     private final PieceLookup pieces;
     private final BlockLocator locator;
+    private final boolean zeroCopyFiles;
 
     /** Blocks only: no pieces, no zero-copy locations. */
     public IpldGatewayBackend(BlockGetter blocks) {
-        this(blocks, cid -> Optional.empty(), cid -> Optional.empty());
+        this(blocks, cid -> Optional.empty(), cid -> Optional.empty(), false);
     }
 
     public IpldGatewayBackend(BlockGetter blocks, PieceLookup pieces, BlockLocator locator) {
+        this(blocks, pieces, locator, true);
+    }
+
+    private IpldGatewayBackend(BlockGetter blocks, PieceLookup pieces, BlockLocator locator, boolean zeroCopyFiles) {
+        this.zeroCopyFiles = zeroCopyFiles;
         this.blocks = BlockGetter.inlining(blocks);
         this.unixfs = new UnixFsReader(this.blocks);
         this.pieces = pieces;
@@ -211,6 +217,9 @@ public final class IpldGatewayBackend implements GatewayBackend {
 
     @Override
     public void readFile(Cid file, long offset, long length, BodySink sink) throws IOException {
+        if (zeroCopyFiles && offset == 0 && file.codec() == Multicodec.DAG_PB && wholeFileFromPieces(file, length, sink)) {
+            return;
+        }
         InputStream in;
         try {
             in = unixfs.open(file, offset, length);
@@ -231,6 +240,91 @@ public final class IpldGatewayBackend implements GatewayBackend {
         } catch (IpldException e) {
             // The status line may be out already: the caller truncates the response.
             throw new IOException("reading " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A whole multi-block file whose raw leaves lie in piece files: the leaves go out as file
+     * slices (sendfile on cleartext HTTP/1.1) instead of being read, re-hashed and copied. The
+     * shared traversal walks the file DAG in order (dups on: a repeated leaf is repeated content);
+     * the file is the concatenation of each node's own data, DFS pre-order. Leaf bytes are not
+     * re-verified here: the piece was verified when it was imported.
+     */
+    private boolean wholeFileFromPieces(Cid file, long length, BodySink sink) throws IOException {
+        UnixFsNode n;
+        try {
+            n = unixfs.stat(file);
+        } catch (IpldException e) {
+            throw map(e);
+        }
+        if (n.kind() != UnixFsNode.Kind.FILE || n.size() != length) {
+            return false;
+        }
+        LocatingGetter getter = new LocatingGetter(blocks, locator);
+        long written = 0;
+        try {
+            Iterator<Visit> it = DagTraversal.over(getter).withDups(true).iterator(file);
+            while (it.hasNext()) {
+                Visit v = it.next();
+                if (v.cid().codec() == Multicodec.RAW) {
+                    FileSlice slice = getter.sliceOf(v.cid());
+                    if (slice != null) {
+                        sink.writeFile(slice.file(), slice.offset(), slice.length());
+                        written += slice.length();
+                    } else {
+                        sink.write(v.data(), 0, v.data().length);
+                        written += v.data().length;
+                    }
+                } else if (v.cid().codec() == Multicodec.DAG_PB) {
+                    byte[] pbData = venus.retrieval.ipld.pb.DagPb.decode(v.data()).data();
+                    byte[] own = pbData == null ? null : venus.retrieval.ipld.unixfs.UnixFsData.decode(pbData).data();
+                    if (own != null) {
+                        sink.write(own, 0, own.length);
+                        written += own.length;
+                    }
+                } else {
+                    throw new IOException("file " + file + " links a " + Multicodec.name(v.cid().codec()) + " block");
+                }
+            }
+        } catch (IpldException e) {
+            throw new IOException("reading " + file + ": " + e.getMessage(), e);
+        }
+        if (written != length) {
+            throw new IOException("file " + file + " has " + written + " bytes of data, its root says " + length);
+        }
+        return true;
+    }
+
+    /** Answers raw leaves that lie in a piece file without reading them; remembers the last slice. */
+    private static final class LocatingGetter implements BlockGetter {
+        private static final byte[] NOT_READ = new byte[0];
+        private final BlockGetter inner;
+        private final BlockLocator locator;
+        private Cid lastCid;
+        private FileSlice lastSlice;
+
+        LocatingGetter(BlockGetter inner, BlockLocator locator) {
+            this.inner = inner;
+            this.locator = locator;
+        }
+
+        @Override
+        public byte[] get(Cid cid) {
+            if (cid.codec() == Multicodec.RAW && !cid.isIdentity()) {
+                Optional<FileSlice> s = locator.locate(cid);
+                if (s.isPresent()) {
+                    // The traversal never decodes raw blocks: it only needs to know the block exists.
+                    lastCid = cid;
+                    lastSlice = s.get();
+                    return NOT_READ;
+                }
+            }
+            return inner.get(cid);
+        }
+
+        /** The slice found for {@code cid} by the last lookup (the traversal loads a block right before yielding it). */
+        FileSlice sliceOf(Cid cid) {
+            return cid.equals(lastCid) ? lastSlice : null;
         }
     }
 

@@ -138,7 +138,24 @@ class PieceGatewayTest {
         RawHttp.Response file = get("/ipfs/" + leaf);
         assertThat(file.body()).isEqualTo(blocks.get(leaf));
         assertThat(server.stats().zeroCopyBytes() - before).isEqualTo(2L * blocks.get(leaf).length);
-        // The multi-block file streams through the UnixFS reader (copied) and is whole.
+        // A whole multi-block file: its raw leaves go out as slices of the piece file.
+        long beforeFile = server.stats().zeroCopyBytes();
         assertThat(get("/ipfs/" + root).body()).isEqualTo(Vectors.xorshift(1006, 1048577));
+        assertThat(server.stats().zeroCopyBytes() - beforeFile).isEqualTo(1048577);
+        // A range of it is read through the UnixFS reader (copied) and exact.
+        RawHttp.Response part = get("/ipfs/" + root, "Range: bytes=1048570-1048576");
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(Vectors.xorshift(1006, 1048577), 1048570, 1048577));
+        // Over HTTP/2 the same slices are copied, byte-exact.
+        try (H2Client h2 = new H2Client(server.port())) {
+            assertThat(h2.request("GET", "/ipfs/" + root, Map.of()).body()).isEqualTo(Vectors.xorshift(1006, 1048577));
+        }
+        // A v0 file (dag-pb leaves holding their data) through the same path.
+        Cid v0 = Cid.parse("QmSFTYfAaLf9gng4V9UEWDwA9i8fFQC33HDCqPwmqNuQy5");
+        try (CarReader r = CarReader.open(Vectors.file("unixfs/file-1048577-unixfs-v0-2015.car"))) {
+            for (CarBlock b : r) {
+                blocks.put(b.cid(), b.data());
+            }
+        }
+        assertThat(get("/ipfs/" + v0).body()).isEqualTo(Vectors.xorshift(1006, 1048577));
     }
 }
