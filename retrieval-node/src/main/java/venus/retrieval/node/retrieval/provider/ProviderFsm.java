@@ -1,0 +1,149 @@
+package venus.retrieval.node.retrieval.provider;
+
+import java.util.EnumMap;
+import java.util.Map;
+import venus.retrieval.node.retrieval.datatransfer.DealStatus;
+
+/**
+ * The provider deal state machine, after go-fil-markets {@code providerstates/provider_fsm.go}
+ * (filecoin-retrieval.md §3.7), as one table: (state, event) → (next state, action). The
+ * provider looks every event up here, persists the new state, then performs the action; a pair
+ * missing from the table is an illegal event and changes nothing.
+ */
+public final class ProviderFsm {
+    /** Deal states; {@link #status()} is the go-fil-markets DealStatus number. */
+    public enum State {
+        NEW(DealStatus.NEW),
+        FUNDS_NEEDED_UNSEAL(DealStatus.FUNDS_NEEDED_UNSEAL),
+        ONGOING(DealStatus.ONGOING),
+        FUNDS_NEEDED(DealStatus.FUNDS_NEEDED),
+        FUNDS_NEEDED_LAST_PAYMENT(DealStatus.FUNDS_NEEDED_LAST_PAYMENT),
+        COMPLETED(DealStatus.COMPLETED),
+        REJECTED(DealStatus.REJECTED),
+        CANCELLED(DealStatus.CANCELLED),
+        ERRORED(DealStatus.ERRORED);
+
+        private final int status;
+
+        State(int status) {
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public boolean terminal() {
+            return this == COMPLETED || this == REJECTED || this == CANCELLED || this == ERRORED;
+        }
+    }
+
+    /** What happened. */
+    public enum Event {
+        /** Proposal valid, nothing owed up front: accept, send blocks. */
+        ACCEPTED,
+        /** Proposal valid, the unseal price is owed first: accept paused, ask for it (DealResponse 7). */
+        ACCEPTED_UNSEAL_DUE,
+        /** Proposal refused (price, selector, CID, piece): DT reject, graphsync ends 32. */
+        REJECTED,
+        /** Queued bytes reached the data limit with money owed: pause after this block, ask (DealResponse 10). */
+        DATA_LIMIT_REACHED,
+        /** A voucher was stored but something is still owed: say how much. */
+        PAYMENT_PARTIAL,
+        /** A voucher was stored and nothing is owed now. */
+        PAYMENT_COMPLETE,
+        /** The graphsync response finished (20/21) and nothing is owed: DealResponse 15. */
+        TRANSFER_DONE_PAID,
+        /** The graphsync response finished and bytes are unpaid: final payment round (DealResponse 14). */
+        TRANSFER_DONE_OWING,
+        /** A voucher was refused (signature, channel, nonce, funds, store): fail, stop sending. */
+        VOUCHER_REFUSED,
+        /** The client sent DT Cancel or a graphsync cancel. */
+        CLIENT_CANCELLED,
+        /** The graphsync response failed or its connection was lost. */
+        TRANSFER_FAILED,
+        /** The node restarted while the deal was in flight: its graphsync request is gone. */
+        PROVIDER_RESTARTED
+    }
+
+    /** What the provider does after persisting the new state. */
+    public enum Action {
+        NONE,
+        /** DT New response Acpt, not paused, DealResponse 6. */
+        ACCEPT,
+        /** DT New response Acpt, paused, DealResponse 7 with PaymentOwed = unseal price. */
+        ACCEPT_PAUSED_ASK_UNSEAL,
+        /** DT New response not accepted, DealResponse 9/16/17; graphsync 32. */
+        REJECT,
+        /** Pause after the block (DT Update Paus on it) and send VoucherResult DealResponse 10 on the DT stream. */
+        PAUSE_ASK_PAYMENT,
+        /** VoucherResult with the current state's status and what is still owed. */
+        ASK_REMAINING,
+        /** Unpause graphsync carrying VoucherResult (Paus false). */
+        RESUME,
+        /** DT Complete Paus=true, then DT Complete with DealResponse 14 and what is owed. */
+        ASK_LAST_PAYMENT,
+        /** DT Complete (Paus false) with DealResponse 15. */
+        SEND_COMPLETED,
+        /** DealResponse 17 Acpt=false on the DT stream; cancel the graphsync response (35). */
+        FAIL,
+        /** Cancel the graphsync response quietly. */
+        STOP
+    }
+
+    /** A row's right side. */
+    public record Transition(State next, Action action) {}
+
+    private static final Map<State, Map<Event, Transition>> TABLE = new EnumMap<>(State.class);
+
+    static {
+        State[] live = {State.NEW, State.FUNDS_NEEDED_UNSEAL, State.ONGOING, State.FUNDS_NEEDED, State.FUNDS_NEEDED_LAST_PAYMENT};
+        row(State.NEW, Event.ACCEPTED, State.ONGOING, Action.ACCEPT);
+        row(State.NEW, Event.ACCEPTED_UNSEAL_DUE, State.FUNDS_NEEDED_UNSEAL, Action.ACCEPT_PAUSED_ASK_UNSEAL);
+        row(State.NEW, Event.REJECTED, State.REJECTED, Action.REJECT);
+        row(State.ONGOING, Event.DATA_LIMIT_REACHED, State.FUNDS_NEEDED, Action.PAUSE_ASK_PAYMENT);
+        row(State.ONGOING, Event.TRANSFER_DONE_PAID, State.COMPLETED, Action.SEND_COMPLETED);
+        row(State.ONGOING, Event.TRANSFER_DONE_OWING, State.FUNDS_NEEDED_LAST_PAYMENT, Action.ASK_LAST_PAYMENT);
+        row(State.ONGOING, Event.PAYMENT_COMPLETE, State.ONGOING, Action.NONE); // early payment: credit only
+        row(State.ONGOING, Event.PAYMENT_PARTIAL, State.ONGOING, Action.NONE);
+        for (State s : new State[] {State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED, State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            row(s, Event.PAYMENT_PARTIAL, s, Action.ASK_REMAINING);
+        }
+        row(State.FUNDS_NEEDED_UNSEAL, Event.PAYMENT_COMPLETE, State.ONGOING, Action.RESUME);
+        row(State.FUNDS_NEEDED, Event.PAYMENT_COMPLETE, State.ONGOING, Action.RESUME);
+        row(State.FUNDS_NEEDED_LAST_PAYMENT, Event.PAYMENT_COMPLETE, State.COMPLETED, Action.SEND_COMPLETED);
+        for (State s : live) {
+            if (s != State.NEW) {
+                row(s, Event.VOUCHER_REFUSED, State.ERRORED, Action.FAIL);
+            }
+            row(s, Event.CLIENT_CANCELLED, State.CANCELLED, Action.STOP);
+            row(s, Event.TRANSFER_FAILED, State.ERRORED, Action.STOP);
+            row(s, Event.PROVIDER_RESTARTED, State.ERRORED, Action.NONE);
+        }
+        // lassie cancels after success; late cancels and failures of finished deals change nothing
+        for (State s : new State[] {State.COMPLETED, State.REJECTED, State.CANCELLED, State.ERRORED}) {
+            row(s, Event.CLIENT_CANCELLED, s, Action.NONE);
+            row(s, Event.TRANSFER_FAILED, s, Action.NONE);
+        }
+    }
+
+    private static void row(State from, Event e, State to, Action a) {
+        Transition prev = TABLE.computeIfAbsent(from, k -> new EnumMap<>(Event.class)).put(e, new Transition(to, a));
+        if (prev != null) {
+            throw new IllegalStateException("FSM row declared twice: " + from + " + " + e);
+        }
+    }
+
+    private ProviderFsm() {}
+
+    /** The transition for {@code event} in {@code state}, or null when the event is illegal there. */
+    public static Transition next(State state, Event event) {
+        Map<Event, Transition> m = TABLE.get(state);
+        return m == null ? null : m.get(event);
+    }
+
+    /** The whole table (for docs and tests). */
+    public static Map<State, Map<Event, Transition>> table() {
+        return TABLE;
+    }
+}

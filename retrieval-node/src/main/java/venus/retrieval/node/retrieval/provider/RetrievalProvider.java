@@ -1,0 +1,520 @@
+package venus.retrieval.node.retrieval.provider;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.ipld.BlockGetter;
+import venus.retrieval.ipld.cbor.DagCbor;
+import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.traversal.Selectors;
+import venus.retrieval.libp2p.PeerId;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.graphsync.Graphsync;
+import venus.retrieval.node.graphsync.GraphsyncHooks;
+import venus.retrieval.node.graphsync.GsRequest;
+import venus.retrieval.node.graphsync.ResponseStatus;
+import venus.retrieval.node.retrieval.PieceFinder;
+import venus.retrieval.node.retrieval.RetrievalAsk;
+import venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork;
+import venus.retrieval.node.retrieval.datatransfer.DealPayment;
+import venus.retrieval.node.retrieval.datatransfer.DealProposal;
+import venus.retrieval.node.retrieval.datatransfer.DealResponse;
+import venus.retrieval.node.retrieval.datatransfer.DealStatus;
+import venus.retrieval.node.retrieval.datatransfer.MessageType;
+import venus.retrieval.node.retrieval.datatransfer.TransferMessage;
+import venus.retrieval.node.retrieval.datatransfer.TransferRequest;
+import venus.retrieval.node.retrieval.datatransfer.TransferResponse;
+import venus.retrieval.paych.Address;
+import venus.retrieval.paych.PaychException;
+import venus.retrieval.paych.PaymentReceiver;
+import venus.retrieval.paych.TokenAmount;
+
+/**
+ * The retrieval provider: validates deal proposals that arrive in graphsync requests, drives each
+ * deal through {@link ProviderFsm}, persists it in the {@link DealStore} on every transition, asks
+ * for payment every interval and takes vouchers through the {@link PaymentReceiver} (durable
+ * before anything more is sent). Free deals answer exactly like Boost: DealResponse Accepted in
+ * the first graphsync response, blocks at once, DT Complete with DealResponse Completed after the
+ * final status 20.
+ *
+ * <p>Locking: a deal's monitor guards its fields and transitions; graphsync calls (unpause,
+ * cancel) are made only after it is released, because graphsync calls our hooks under its own
+ * per-request lock.
+ */
+public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetwork.Receiver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RetrievalProvider.class);
+
+    private record ChannelKey(PeerId peer, long transferId) {}
+
+    private record RequestKey(PeerId peer, UUID requestId) {}
+
+    /** One live deal. Guarded by its own monitor. */
+    static final class Deal {
+        final PeerId peer;
+        final UUID requestId;
+        final long transferId;
+        final DealProposal proposal;
+        final PaymentMath math;
+        final Address payee;
+        final PieceFinder.Match match;
+        ProviderFsm.State state = ProviderFsm.State.NEW;
+        BigInteger funds = BigInteger.ZERO;
+        long bytesSent;
+        long dataLimit;
+        Address channel;
+        String message = "";
+
+        Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, PieceFinder.Match match) {
+            this.peer = peer;
+            this.requestId = requestId;
+            this.transferId = transferId;
+            this.proposal = proposal;
+            this.match = match;
+            this.payee = match == null ? null : match.ask().paymentAddress();
+            PaymentMath m;
+            try {
+                m = new PaymentMath(proposal.pricePerByte(), proposal.paymentInterval(), proposal.paymentIntervalIncrease(),
+                        proposal.unsealPrice());
+            } catch (IllegalArgumentException e) {
+                m = null; // refused during validation
+            }
+            this.math = m;
+        }
+
+        DealRecord record() {
+            return new DealRecord(peer.bytes(), transferId, proposal.id(), proposal.payloadCid(),
+                    match == null ? proposal.pieceCid() : match.piece().pieceCid(), state, proposal.pricePerByte(),
+                    proposal.unsealPrice(), funds, bytesSent, channel == null ? null : channel.bytes(), message);
+        }
+    }
+
+    private final PieceFinder finder;
+    private final Function<Address, PaymentReceiver> receivers;
+    private final DealStore store;
+    private final Map<ChannelKey, Deal> byChannel = new ConcurrentHashMap<>();
+    private final Map<RequestKey, Deal> byRequest = new ConcurrentHashMap<>();
+    private final ExecutorService control;
+    private volatile Graphsync graphsync;
+    private volatile DataTransferNetwork network;
+
+    /**
+     * @param receivers the payment receiver for a payment address (per miner); null when the
+     *     node takes no payments (then only free proposals are accepted)
+     */
+    public RetrievalProvider(PieceFinder finder, Function<Address, PaymentReceiver> receivers, DealStore store) {
+        this.finder = finder;
+        this.receivers = receivers;
+        this.store = store;
+        this.control = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "retrieval-provider");
+            t.setDaemon(true);
+            return t;
+        });
+        recoverAfterRestart();
+    }
+
+    /** Registers graphsync (serving {@code blocks} under this provider) and data-transfer on {@code host}. */
+    public static RetrievalProvider register(Host host, BlockGetter blocks, PieceFinder finder,
+                                             Function<Address, PaymentReceiver> receivers, DealStore store, int threads) {
+        RetrievalProvider p = new RetrievalProvider(finder, receivers, store);
+        p.graphsync = Graphsync.register(host, blocks, p, threads);
+        p.network = DataTransferNetwork.register(host, p);
+        return p;
+    }
+
+    /** The graphsync instance this provider registered. */
+    public Graphsync graphsync() {
+        return graphsync;
+    }
+
+    /** Deals the node was running when it stopped: their graphsync requests are gone, so they fail cleanly. */
+    private void recoverAfterRestart() {
+        for (DealRecord r : store.all()) {
+            if (!r.state().terminal()) {
+                ProviderFsm.Transition t = ProviderFsm.next(r.state(), ProviderFsm.Event.PROVIDER_RESTARTED);
+                store.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), t.next(),
+                        r.pricePerByte(), r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(),
+                        "provider restarted during the transfer"));
+                log.info("retrieval deal {} (transfer {}) was {} at restart: now {}", r.dealId(), r.transferId(), r.state(), t.next());
+            }
+        }
+    }
+
+    /** Every persisted deal (for the API and tests). */
+    public List<DealRecord> deals() {
+        return store.all();
+    }
+
+    // ---- FSM ----
+
+    /** Applies {@code e} to {@code d} (caller holds d's monitor) and persists; NONE when the event is illegal. */
+    private ProviderFsm.Action fire(Deal d, ProviderFsm.Event e) {
+        ProviderFsm.Transition t = ProviderFsm.next(d.state, e);
+        if (t == null) {
+            log.debug("retrieval deal {}: event {} ignored in state {}", d.proposal.id(), e, d.state);
+            return ProviderFsm.Action.NONE;
+        }
+        ProviderFsm.State from = d.state;
+        d.state = t.next();
+        store.put(d.record());
+        if (from != d.state) {
+            log.info("retrieval deal {} from {} (transfer {}): {} -> {}{}", d.proposal.id(), d.peer, d.transferId, from, d.state,
+                    d.message.isEmpty() ? "" : " (" + d.message + ")");
+        }
+        if (d.state.terminal()) {
+            byChannel.remove(new ChannelKey(d.peer, d.transferId), d);
+            byRequest.remove(new RequestKey(d.peer, d.requestId), d);
+        }
+        return t.action();
+    }
+
+    // ---- graphsync hooks ----
+
+    @Override
+    public RequestDecision onIncomingRequest(PeerId peer, GsRequest request) {
+        Node ext = request.extensions().get(TransferMessage.EXTENSION);
+        if (ext == null) {
+            return RequestDecision.reject(ResponseStatus.REQUEST_REJECTED, Map.of()); // like Boost: no DT, no data
+        }
+        TransferRequest r;
+        DealProposal p;
+        try {
+            TransferMessage m = TransferMessage.fromNode(ext);
+            if (!m.isRequest()) {
+                throw new NodeException(NodeException.Reason.BAD_MESSAGE, "not a request");
+            }
+            r = m.request();
+            if (r.type() != MessageType.NEW) {
+                log.info("retrieval: {} sent data-transfer type {} in a graphsync request; only new pulls are served", peer, r.type());
+                return reject(r.transferId(), r.type(), null);
+            }
+            if (!r.pull() || !DealProposal.TYPE.equals(r.voucherType()) || r.voucher() == null) {
+                log.info("retrieval: {} sent a non-pull or a voucher of type \"{}\"", peer, r.voucherType());
+                return reject(r.transferId(), MessageType.NEW, null);
+            }
+            p = DealProposal.fromNode(r.voucher());
+        } catch (NodeException e) {
+            log.info("retrieval: {} sent a bad data-transfer request: {}", peer, e.getMessage());
+            return RequestDecision.reject(ResponseStatus.REQUEST_FAILED_UNKNOWN, Map.of());
+        }
+        ChannelKey ck = new ChannelKey(peer, r.transferId());
+        if (byChannel.containsKey(ck)) {
+            return reject(r.transferId(), MessageType.NEW, DealResponse.of(p.id(), DealStatus.REJECTED));
+        }
+        int status = 0;
+        String why = null;
+        PieceFinder.Match match = null;
+        Node wanted = p.selector() == null ? Selectors.exploreAllRecursively() : p.selector();
+        if (!p.payloadCid().equals(request.root()) || (r.baseCid() != null && !r.baseCid().equals(request.root()))) {
+            status = DealStatus.REJECTED;
+            why = "incorrect CID: proposal " + p.payloadCid() + ", request " + request.root();
+        } else if (!Arrays.equals(DagCbor.encode(wanted), DagCbor.encode(request.selector()))) {
+            status = DealStatus.REJECTED;
+            why = "the proposal's selector is not the graphsync request's";
+        } else {
+            try {
+                Optional<PieceFinder.Match> m = finder.find(p.payloadCid(), p.pieceCid());
+                if (m.isEmpty()) {
+                    status = DealStatus.DEAL_NOT_FOUND;
+                    why = "no ready unsealed piece holds " + p.payloadCid() + (p.pieceCid() == null ? "" : " in piece " + p.pieceCid());
+                } else {
+                    match = m.get();
+                    why = priceProblem(p, match);
+                    status = why == null ? 0 : DealStatus.REJECTED;
+                }
+            } catch (RuntimeException e) {
+                status = DealStatus.ERRORED;
+                why = "piece lookup failed: " + e.getMessage();
+            }
+        }
+        Deal d = new Deal(peer, request.id(), r.transferId(), p, match);
+        synchronized (d) {
+            if (status != 0) {
+                d.message = why;
+                fire(d, ProviderFsm.Event.REJECTED);
+                return reject(r.transferId(), MessageType.NEW, new DealResponse(p.id(), status, why, BigInteger.ZERO));
+            }
+            d.dataLimit = d.math.dataLimit(BigInteger.ZERO);
+            byChannel.put(ck, d);
+            byRequest.put(new RequestKey(peer, request.id()), d);
+            boolean unsealDue = p.unsealPrice().signum() > 0;
+            ProviderFsm.Action a = fire(d, unsealDue ? ProviderFsm.Event.ACCEPTED_UNSEAL_DUE : ProviderFsm.Event.ACCEPTED);
+            if (a == ProviderFsm.Action.ACCEPT_PAUSED_ASK_UNSEAL) {
+                DealResponse dr = new DealResponse(p.id(), DealStatus.FUNDS_NEEDED_UNSEAL, "", p.unsealPrice());
+                return RequestDecision.acceptPaused(firstResponse(new TransferResponse(MessageType.NEW, true, true, r.transferId(),
+                        dr.toNode(), DealResponse.TYPE)));
+            }
+            return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.NEW, true, false, r.transferId(),
+                    DealResponse.of(p.id(), DealStatus.ACCEPTED).toNode(), DealResponse.TYPE)));
+        }
+    }
+
+    /** Why the proposal's terms are refused (§3.5 step 5 and the interval-0 guard), or null. */
+    private String priceProblem(DealProposal p, PieceFinder.Match m) {
+        RetrievalAsk ask = m.ask();
+        if (p.pricePerByte().compareTo(ask.pricePerByte()) < 0) {
+            return "price per byte too low: " + p.pricePerByte() + " < " + ask.pricePerByte();
+        }
+        if (p.unsealPrice().compareTo(m.unsealPrice()) < 0) {
+            return "unseal price too low: " + p.unsealPrice() + " < " + m.unsealPrice();
+        }
+        if (p.pricePerByte().signum() > 0 && p.paymentInterval() == 0) {
+            return "payment interval 0 with a non-zero price";
+        }
+        if (ask.pricePerByte().signum() > 0 && Long.compareUnsigned(p.paymentInterval(), ask.paymentInterval()) > 0) {
+            return "payment interval too large: " + Long.toUnsignedString(p.paymentInterval()) + " > " + ask.paymentInterval();
+        }
+        if (ask.pricePerByte().signum() > 0
+                && Long.compareUnsigned(p.paymentIntervalIncrease(), ask.paymentIntervalIncrease()) > 0) {
+            return "payment interval increase too large: " + Long.toUnsignedString(p.paymentIntervalIncrease()) + " > "
+                    + ask.paymentIntervalIncrease();
+        }
+        if ((p.pricePerByte().signum() > 0 || p.unsealPrice().signum() > 0) && receivers == null) {
+            return "this node takes no payments";
+        }
+        return null;
+    }
+
+    private static Map<String, Node> firstResponse(TransferResponse r) {
+        Node n = TransferMessage.of(r).toNode();
+        Map<String, Node> m = new LinkedHashMap<>();
+        m.put(TransferMessage.EXTENSION_INCOMING_REQUEST, n);
+        m.put(TransferMessage.EXTENSION, n);
+        return m;
+    }
+
+    private static RequestDecision reject(long transferId, int type, DealResponse dr) {
+        TransferResponse resp = new TransferResponse(type, false, false, transferId, dr == null ? null : dr.toNode(),
+                dr == null ? "" : DealResponse.TYPE);
+        return RequestDecision.reject(ResponseStatus.REQUEST_FAILED_UNKNOWN, firstResponse(resp));
+    }
+
+    @Override
+    public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
+        Deal d = byRequest.get(new RequestKey(peer, requestId));
+        if (d == null) {
+            return BlockDecision.CONTINUE;
+        }
+        synchronized (d) {
+            d.bytesSent = block.totalBytesSent();
+            if (d.state != ProviderFsm.State.ONGOING || d.dataLimit == 0 || d.bytesSent < d.dataLimit) {
+                return BlockDecision.CONTINUE;
+            }
+            BigInteger owed = d.math.outstanding(d.funds, d.bytesSent, false);
+            if (owed.signum() == 0) {
+                d.dataLimit = d.math.dataLimit(d.funds);
+                return BlockDecision.CONTINUE;
+            }
+            if (fire(d, ProviderFsm.Event.DATA_LIMIT_REACHED) != ProviderFsm.Action.PAUSE_ASK_PAYMENT) {
+                return BlockDecision.CONTINUE;
+            }
+            // The ask goes out on its own stream; a voucher answering it unpauses only after this
+            // hook returned (graphsync holds the request's lock until the pause is in place).
+            send(d, new TransferResponse(MessageType.VOUCHER_RESULT, true, true, d.transferId,
+                    new DealResponse(d.proposal.id(), DealStatus.FUNDS_NEEDED, "", owed).toNode(), DealResponse.TYPE));
+            Node upd = TransferMessage.of(new TransferResponse(MessageType.UPDATE, true, true, d.transferId, null, "")).toNode();
+            Map<String, Node> ext = new LinkedHashMap<>();
+            ext.put(TransferMessage.EXTENSION_OUTGOING_BLOCK, upd);
+            ext.put(TransferMessage.EXTENSION, upd);
+            return BlockDecision.pauseAfter(ext);
+        }
+    }
+
+    @Override
+    public UpdateDecision onRequestUpdated(PeerId peer, UUID requestId, Map<String, Node> extensions) {
+        Node ext = extensions.get(TransferMessage.EXTENSION);
+        if (ext != null) {
+            try {
+                TransferMessage m = TransferMessage.fromNode(ext);
+                control.execute(() -> handle(peer, m));
+            } catch (NodeException e) {
+                log.info("retrieval: {} sent a bad data-transfer update: {}", peer, e.getMessage());
+            }
+        }
+        return UpdateDecision.NONE;
+    }
+
+    @Override
+    public void onComplete(PeerId peer, UUID requestId, int status) {
+        Deal d = byRequest.get(new RequestKey(peer, requestId));
+        if (d == null) {
+            return;
+        }
+        synchronized (d) {
+            if (!ResponseStatus.isSuccess(status)) {
+                d.message = "graphsync response ended with status " + status;
+                fire(d, ProviderFsm.Event.TRANSFER_FAILED);
+                return;
+            }
+            BigInteger owed = d.math.outstanding(d.funds, d.bytesSent, true);
+            ProviderFsm.Action a = fire(d, owed.signum() > 0 ? ProviderFsm.Event.TRANSFER_DONE_OWING : ProviderFsm.Event.TRANSFER_DONE_PAID);
+            act(d, a, owed);
+        }
+    }
+
+    @Override
+    public void onCancelled(PeerId peer, UUID requestId) {
+        Deal d = byRequest.get(new RequestKey(peer, requestId));
+        if (d != null) {
+            synchronized (d) {
+                d.message = "client cancelled the graphsync request";
+                fire(d, ProviderFsm.Event.CLIENT_CANCELLED);
+            }
+        }
+    }
+
+    @Override
+    public void onNetworkError(PeerId peer, UUID requestId, Throwable cause) {
+        Deal d = byRequest.get(new RequestKey(peer, requestId));
+        if (d != null) {
+            synchronized (d) {
+                d.message = "connection lost: " + cause.getMessage();
+                fire(d, ProviderFsm.Event.TRANSFER_FAILED);
+            }
+        }
+    }
+
+    // ---- data-transfer messages from clients ----
+
+    @Override
+    public void onMessage(PeerId peer, TransferMessage message) {
+        control.execute(() -> handle(peer, message));
+    }
+
+    private void handle(PeerId peer, TransferMessage m) {
+        if (!m.isRequest()) {
+            log.debug("retrieval: {} sent a data-transfer response; a provider expects requests", peer);
+            return;
+        }
+        TransferRequest r = m.request();
+        Deal d = byChannel.get(new ChannelKey(peer, r.transferId()));
+        if (d == null) {
+            log.debug("retrieval: {} sent data-transfer type {} for unknown or finished transfer {}", peer, r.type(), r.transferId());
+            return;
+        }
+        switch (r.type()) {
+            case MessageType.VOUCHER -> payment(d, r);
+            case MessageType.CANCEL -> {
+                ProviderFsm.Action a;
+                synchronized (d) {
+                    d.message = "client cancelled";
+                    a = fire(d, ProviderFsm.Event.CLIENT_CANCELLED);
+                }
+                if (a == ProviderFsm.Action.STOP) {
+                    graphsync.responder().cancel(d.peer, d.requestId);
+                }
+            }
+            default -> log.debug("retrieval: {} sent data-transfer type {} on transfer {}; ignored", peer, r.type(), r.transferId());
+        }
+    }
+
+    /** A voucher: validate and store it durably, then (and only then) resume or finish. */
+    private void payment(Deal d, TransferRequest r) {
+        PaymentReceiver.Accepted accepted;
+        String refused = null;
+        DealPayment pay = null;
+        try {
+            if (!DealPayment.TYPE.equals(r.voucherType())) {
+                throw new NodeException(NodeException.Reason.BAD_MESSAGE, "voucher type \"" + r.voucherType() + "\" is not " + DealPayment.TYPE);
+            }
+            pay = DealPayment.fromNode(r.voucher());
+            if (pay.id() != d.proposal.id()) {
+                throw new NodeException(NodeException.Reason.BAD_MESSAGE, "payment for deal " + pay.id() + " on deal " + d.proposal.id());
+            }
+            if (pay.voucher() == null) {
+                throw new NodeException(NodeException.Reason.BAD_MESSAGE, "payment without a voucher");
+            }
+            if (receivers == null) {
+                throw new NodeException(NodeException.Reason.BAD_MESSAGE, "this node takes no payments");
+            }
+            synchronized (d) {
+                if (d.channel != null && !d.channel.equals(pay.paymentChannel())) {
+                    throw new NodeException(NodeException.Reason.BAD_MESSAGE, "payment on another channel than " + d.channel);
+                }
+            }
+            accepted = receivers.apply(d.payee).accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO);
+        } catch (NodeException | PaychException e) {
+            accepted = null;
+            refused = e.getMessage();
+        }
+        ProviderFsm.Action a;
+        BigInteger owed;
+        synchronized (d) {
+            if (accepted == null) {
+                d.message = "voucher refused: " + refused;
+                a = fire(d, ProviderFsm.Event.VOUCHER_REFUSED);
+                owed = BigInteger.ZERO;
+            } else {
+                d.channel = pay.paymentChannel();
+                d.funds = d.funds.add(accepted.credit().atto());
+                boolean last = d.state == ProviderFsm.State.FUNDS_NEEDED_LAST_PAYMENT;
+                owed = d.math.outstanding(d.funds, d.bytesSent, last);
+                if (owed.signum() == 0) {
+                    d.dataLimit = d.math.dataLimit(d.funds);
+                }
+                a = fire(d, owed.signum() > 0 ? ProviderFsm.Event.PAYMENT_PARTIAL : ProviderFsm.Event.PAYMENT_COMPLETE);
+            }
+        }
+        act(d, a, owed);
+    }
+
+    /** Performs an action; called with no graphsync lock held by us (deal monitor may be held). */
+    private void act(Deal d, ProviderFsm.Action a, BigInteger owed) {
+        long id = d.proposal.id();
+        switch (a) {
+            case RESUME -> {
+                Node vr = TransferMessage.of(new TransferResponse(MessageType.VOUCHER_RESULT, true, false, d.transferId, null, "")).toNode();
+                control.execute(() -> graphsync.responder().unpause(d.peer, d.requestId, Map.of(TransferMessage.EXTENSION, vr)));
+            }
+            case ASK_REMAINING -> {
+                boolean last = d.state == ProviderFsm.State.FUNDS_NEEDED_LAST_PAYMENT;
+                send(d, new TransferResponse(last ? MessageType.COMPLETE : MessageType.VOUCHER_RESULT, true, true, d.transferId,
+                        new DealResponse(id, d.state.status(), "", owed).toNode(), DealResponse.TYPE));
+            }
+            case ASK_LAST_PAYMENT -> send(d, new TransferResponse(MessageType.COMPLETE, true, true, d.transferId,
+                    new DealResponse(id, DealStatus.FUNDS_NEEDED_LAST_PAYMENT, "", owed).toNode(), DealResponse.TYPE));
+            case SEND_COMPLETED -> send(d, new TransferResponse(MessageType.COMPLETE, true, false, d.transferId,
+                    DealResponse.of(id, DealStatus.COMPLETED).toNode(), DealResponse.TYPE));
+            case FAIL -> {
+                send(d, new TransferResponse(MessageType.VOUCHER_RESULT, false, false, d.transferId,
+                        new DealResponse(id, DealStatus.ERRORED, d.message, BigInteger.ZERO).toNode(), DealResponse.TYPE));
+                control.execute(() -> graphsync.responder().cancel(d.peer, d.requestId));
+            }
+            case STOP -> control.execute(() -> graphsync.responder().cancel(d.peer, d.requestId));
+            default -> { }
+        }
+    }
+
+    private void send(Deal d, TransferResponse r) {
+        network.send(d.peer, TransferMessage.of(r)).whenComplete((v, e) -> {
+            if (e != null) {
+                log.info("retrieval deal {}: cannot send data-transfer type {} to {}: {}", d.proposal.id(), r.type(), d.peer, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (graphsync != null) {
+            graphsync.close();
+        }
+        control.shutdownNow();
+        try {
+            control.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

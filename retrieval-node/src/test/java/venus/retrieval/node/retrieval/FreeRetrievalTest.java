@@ -1,0 +1,123 @@
+package venus.retrieval.node.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.blockstore.PieceStore;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.car.CarBlock;
+import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.ipld.unixfs.UnixFsReader;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.libp2p.host.HostConfig;
+import venus.retrieval.libp2p.multiaddr.Multiaddr;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.retrieval.client.CarSpool;
+import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.node.retrieval.provider.DealStore;
+import venus.retrieval.node.retrieval.provider.ProviderFsm;
+import venus.retrieval.node.retrieval.provider.RetrievalProvider;
+import venus.retrieval.node.retrieval.query.QueryProtocol;
+import venus.retrieval.paych.Address;
+
+/**
+ * Free retrieval end to end over real libp2p connections (Java client, Java provider, loopback):
+ * every UnixFS vector file and the HAMT directory, block order = the vector CAR's DFS order.
+ */
+class FreeRetrievalTest {
+    @TempDir static Path tmp;
+    static PieceStore store;
+    static DealStore deals;
+    static Host providerHost;
+    static Host clientHost;
+    static RetrievalProvider provider;
+    static RetrievalClient client;
+    static Multiaddr addr;
+
+    @BeforeAll
+    static void start() throws Exception {
+        store = Fixture.store(tmp.resolve("provider"));
+        try (Stream<Path> s = Files.list(Vectors.file("unixfs"))) {
+            for (Path p : s.sorted().toList()) {
+                Fixture.importFile(store, p, List.of("f01000"), true);
+            }
+        }
+        deals = DealStore.open(tmp.resolve("provider/lmdb/retrieval"));
+        PieceFinder finder = new PieceFinder(store.directory(), RetrievalAsks.uniform(RetrievalAsk.free(Address.id(1000))));
+        providerHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        new QueryProtocol(finder).register(providerHost);
+        provider = RetrievalProvider.register(providerHost, store.blockSource(), finder, null, deals, 2);
+        addr = providerHost.listenAddrs().get(0).withPeerId(providerHost.peerId());
+        clientHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
+        client = new RetrievalClient(clientHost);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        clientHost.close();
+        provider.close();
+        providerHost.close();
+        deals.close();
+        store.close();
+    }
+
+    static List<Path> vectors() throws Exception {
+        try (Stream<Path> s = Files.list(Vectors.file("unixfs"))) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void everyVectorInDfsOrder() throws Exception {
+        int n = 0;
+        for (Path car : vectors()) {
+            Cid root = Fixture.root(car);
+            Path out = tmp.resolve("out-" + car.getFileName());
+            RetrievalClient.Result r;
+            try (CarSpool spool = new CarSpool(out, root)) {
+                r = client.retrieve(addr, root, spool, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(60));
+                spool.finish();
+                // -o path: the UnixFS reader over the received blocks gives the vector's bytes
+                Map<Cid, byte[]> expected = new HashMap<>();
+                for (CarBlock b : Fixture.blocks(car)) {
+                    expected.put(b.cid(), b.data());
+                }
+                if (car.getFileName().toString().startsWith("file-")) {
+                    assertThat(new UnixFsReader(spool).readAll(root)).as(car.toString()).isEqualTo(new UnixFsReader(expected::get).readAll(root));
+                }
+            }
+            assertThat(r.graphsyncStatus()).isEqualTo(20);
+            assertThat(r.paid()).isZero();
+            List<Cid> want = new ArrayList<>(new LinkedHashSet<>(Fixture.blocks(car).stream().map(CarBlock::cid).toList()));
+            assertThat(Fixture.blocks(out).stream().map(CarBlock::cid).toList()).as(car.toString()).isEqualTo(want);
+            assertThat(r.blocks()).isEqualTo(want.size());
+            n++;
+        }
+        assertThat(n).isEqualTo(29);
+        assertThat(provider.deals()).filteredOn(d -> d.state() == ProviderFsm.State.COMPLETED).hasSizeGreaterThanOrEqualTo(29);
+    }
+
+    @Test
+    void unknownPayloadFailsWithOneLine() {
+        Cid absent = Cid.parse("QmTTA2daxGqo5denp6SwLzzkLJm3fuisYEi9CoWsuHpzfb");
+        assertThatThrownBy(() -> client.retrieve(addr, absent, new CarSpool(tmp.resolve("none.car"), absent),
+                RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(30)))
+                .isInstanceOf(NodeException.class).hasMessageContaining("does not serve");
+    }
+}
