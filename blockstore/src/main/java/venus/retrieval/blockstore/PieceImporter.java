@@ -39,6 +39,8 @@ final class PieceImporter {
     private static final Logger LOG = LoggerFactory.getLogger(PieceImporter.class);
     static final int BATCH_ENTRIES = 4096;
     static final long BATCH_BYTES = 8L << 20;
+    /** Name prefix of a {@code --copy} import's file in {@code pieces/} until it is renamed to its piece CID. */
+    static final String TEMP_PREFIX = ".import-";
 
     private final LmdbPieceDirectory directory;
     private final Path piecesDir;
@@ -87,7 +89,7 @@ final class PieceImporter {
             } catch (IOException e) {
                 throw new BlockstoreException(BlockstoreException.Reason.IO, "cannot create " + piecesDir + ": " + e.getMessage(), e);
             }
-            tmpCopy = piecesDir.resolve(".import-" + UUID.randomUUID() + ".tmp");
+            tmpCopy = piecesDir.resolve(TEMP_PREFIX + UUID.randomUUID() + ".tmp");
         }
         Instant now = PieceInfo.now();
         PieceInfo rec = directory.begin(new PieceInfo(0, expected == null ? null : expected.v1(), 0, 0, size, List.of(),

@@ -77,9 +77,24 @@ public final class PieceStore implements AutoCloseable {
         this.importer = new PieceImporter(directory, piecesDir, options.commpThreads(), active, source);
     }
 
-    /** Opens the store: LMDB in {@code lmdbDir}, copied piece files in {@code piecesDir}. */
+    /**
+     * Opens the store: LMDB in {@code lmdbDir}, copied piece files in {@code piecesDir}. A writer
+     * also deletes the temporary copies that interrupted {@code --copy} imports left behind (the
+     * caller holds the repository's writer lock, so no other import is running).
+     */
     public static PieceStore open(Path lmdbDir, Path piecesDir, Options options) {
-        return new PieceStore(LmdbEnvironment.open(lmdbDir, options.lmdb()), piecesDir, options);
+        PieceStore store = new PieceStore(LmdbEnvironment.open(lmdbDir, options.lmdb()), piecesDir, options);
+        if (!options.lmdb().readOnly() && Files.isDirectory(piecesDir)) {
+            try (java.util.stream.Stream<Path> files = Files.list(piecesDir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(PieceImporter.TEMP_PREFIX)).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                store.close();
+                throw new BlockstoreException(BlockstoreException.Reason.IO, "cannot clean " + piecesDir + ": " + e.getMessage(), e);
+            }
+        }
+        return store;
     }
 
     /** The LMDB environment (shared with nothing else; the payment module has its own). */

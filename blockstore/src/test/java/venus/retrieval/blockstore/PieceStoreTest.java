@@ -279,4 +279,18 @@ class PieceStoreTest {
                 ImportProgress.NONE)).isInstanceOf(BlockstoreException.class).hasMessageContaining("does not hash");
         assertThat(store.directory().pieces()).containsExactly(p);
     }
+
+    @Test
+    void aWriterDeletesTemporaryCopiesOfInterruptedImports() throws Exception {
+        Path pieces = Files.createDirectories(tmp.resolve("repo/pieces"));
+        Path stale = Files.write(pieces.resolve(PieceImporter.TEMP_PREFIX + "x.tmp"), new byte[] {1});
+        Path kept = Files.write(pieces.resolve("other.car"), new byte[] {1});
+        store.close();
+        store = open(PieceStore.Options.defaults().withReadOnly(true));
+        assertThat(stale).exists();
+        store.close();
+        store = open(PieceStore.Options.defaults());
+        assertThat(stale).doesNotExist();
+        assertThat(kept).exists();
+    }
 }
