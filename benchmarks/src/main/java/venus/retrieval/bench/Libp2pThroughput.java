@@ -16,7 +16,13 @@ import venus.retrieval.libp2p.Stream;
 import venus.retrieval.libp2p.host.Host;
 import venus.retrieval.libp2p.host.HostConfig;
 import venus.retrieval.libp2p.multiaddr.Multiaddr;
+import venus.retrieval.libp2p.multistream.MultistreamNegotiation;
 import venus.retrieval.libp2p.noise.ChaChaPoly;
+import venus.retrieval.libp2p.yamux.YamuxConfig;
+import venus.retrieval.libp2p.yamux.YamuxFrameDecoder;
+import venus.retrieval.libp2p.yamux.YamuxFrameEncoder;
+import venus.retrieval.libp2p.yamux.YamuxSession;
+import venus.retrieval.libp2p.yamux.YamuxStream;
 
 /**
  * One-way bulk transfer over loopback, measured in the same run: raw TCP (blocking sockets), one
@@ -41,12 +47,20 @@ public final class Libp2pThroughput {
         double tcp = 0;
         double p2p = 0;
         double aead = 0;
+        double yamux = 0;
+        boolean only = Boolean.getBoolean("yamuxOnly"); // profiling aid
         for (int r = 0; r < rounds; r++) {
+            if (only) {
+                yamux = Math.max(yamux, plainYamux(bytes, chunk));
+                continue;
+            }
             tcp = Math.max(tcp, rawTcp(bytes, chunk));
+            yamux = Math.max(yamux, plainYamux(bytes, chunk));
             p2p = Math.max(p2p, libp2p(bytes, chunk));
             aead = Math.max(aead, aead(bytes));
         }
         System.out.printf("raw TCP loopback        %8.1f MB/s%n", tcp);
+        System.out.printf("plaintext Yamux stream  %8.1f MB/s  (%.2f x raw TCP)%n", yamux, yamux / tcp);
         System.out.printf("Noise+Yamux stream      %8.1f MB/s  (%.2f x raw TCP)%n", p2p, p2p / tcp);
         System.out.printf("ChaCha20-Poly1305 (%s, 1 core) %8.1f MB/s  (stream = %.2f x min(AEAD, TCP))%n",
                 ChaChaPoly.defaultEngine(),
@@ -101,49 +115,129 @@ public final class Libp2pThroughput {
             }));
             Stream s = b.newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(SINK)).get(30, TimeUnit.SECONDS);
             long start = System.nanoTime();
-            s.eventLoop().execute(() -> s.setListener(new Stream.Listener() {
-                long sent;
-
-                {
-                    pump(s);
-                }
-
-                void pump(Stream st) {
-                    while (sent < bytes && st.isWritable()) {
-                        st.write(Unpooled.wrappedBuffer(chunk));
-                        sent += chunk.length;
-                    }
-                    if (sent >= bytes) {
-                        sent = Long.MIN_VALUE; // once
-                        st.closeWrite();
-                    }
-                }
-
-                @Override
-                public void onData(Stream st, ByteBuf data) {
-                    data.release();
-                }
-
-                @Override
-                public void onWritabilityChanged(Stream st) {
-                    if (sent >= 0) {
-                        pump(st);
-                    }
-                }
-
-                @Override
-                public void onClosed(Stream st, Libp2pException cause) {
-                    if (cause != null) {
-                        received.completeExceptionally(cause);
-                    }
-                }
-            }));
+            send(s, bytes, chunk, received);
             long n = received.get(10, TimeUnit.MINUTES);
             return n / 1e6 / ((System.nanoTime() - start) / 1e9);
         } finally {
             b.close();
             a.close();
         }
+    }
+
+    /** One Yamux stream straight over TCP (no Noise): what the muxer itself costs. */
+    static double plainYamux(long bytes, byte[] chunk) throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(2, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            CompletableFuture<Long> received = new CompletableFuture<>();
+            Stream.Listener sink = new Stream.Listener() {
+                long n;
+
+                @Override
+                public void onData(Stream s, ByteBuf data) {
+                    n += data.readableBytes();
+                    data.release();
+                }
+
+                @Override
+                public void onRemoteClosed(Stream s) {
+                    received.complete(n);
+                    s.closeWrite();
+                }
+            };
+            io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                            ch.pipeline().addLast(new YamuxFrameDecoder(16 << 20), new YamuxFrameEncoder(),
+                                    new YamuxSession(false, YamuxConfig.defaults(), st -> st.negotiate(MultistreamNegotiation.listener(SINK::equals),
+                                            new YamuxStream.NegotiationCallback() {
+                                                @Override
+                                                public void negotiated(YamuxStream x, String p) {
+                                                    x.setListener(sink);
+                                                }
+
+                                                @Override
+                                                public void failed(YamuxStream x, Libp2pException cause) {
+                                                    received.completeExceptionally(cause);
+                                                }
+                                            })));
+                        }
+                    }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+            YamuxSession client = new YamuxSession(true, YamuxConfig.defaults(), st -> st.reset());
+            io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                    .option(io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.socket.SocketChannel c) {
+                            c.pipeline().addLast(new YamuxFrameDecoder(16 << 20), new YamuxFrameEncoder(), client);
+                        }
+                    }).connect(server.localAddress()).sync().channel();
+            CompletableFuture<Stream> opened = new CompletableFuture<>();
+            ch.eventLoop().execute(() -> client.openStream().negotiate(MultistreamNegotiation.dialer(List.of(SINK)),
+                    new YamuxStream.NegotiationCallback() {
+                        @Override
+                        public void negotiated(YamuxStream x, String p) {
+                            opened.complete(x);
+                        }
+
+                        @Override
+                        public void failed(YamuxStream x, Libp2pException cause) {
+                            opened.completeExceptionally(cause);
+                        }
+                    }));
+            Stream s = opened.get(30, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            send(s, bytes, chunk, received);
+            long n = received.get(10, TimeUnit.MINUTES);
+            double mbs = n / 1e6 / ((System.nanoTime() - start) / 1e9);
+            ch.close().sync();
+            server.close().sync();
+            return mbs;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    static void send(Stream s, long bytes, byte[] chunk, CompletableFuture<Long> received) {
+        s.eventLoop().execute(() -> s.setListener(new Stream.Listener() {
+            long sent;
+
+            {
+                pump(s);
+            }
+
+            void pump(Stream st) {
+                while (sent < bytes && st.isWritable()) {
+                    st.write(Unpooled.wrappedBuffer(chunk));
+                    sent += chunk.length;
+                }
+                if (sent >= bytes) {
+                    sent = Long.MIN_VALUE; // once
+                    st.closeWrite();
+                }
+            }
+
+            @Override
+            public void onData(Stream st, ByteBuf data) {
+                data.release();
+            }
+
+            @Override
+            public void onWritabilityChanged(Stream st) {
+                if (sent >= 0) {
+                    pump(st);
+                }
+            }
+
+            @Override
+            public void onClosed(Stream st, Libp2pException cause) {
+                if (cause != null) {
+                    received.completeExceptionally(cause);
+                }
+            }
+        }));
     }
 
     static double aead(long bytes) {

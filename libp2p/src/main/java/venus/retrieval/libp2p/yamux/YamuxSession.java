@@ -40,6 +40,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     private boolean remoteGoAway;
     private boolean closed;
     private boolean flushing;
+    private boolean probed;
     volatile long rttNanos;
 
     /**
@@ -78,8 +79,23 @@ public final class YamuxSession extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        // measure the round trip once: receive windows grow only when a window is used up within a few RTTs
-        ping();
+        if (ctx.channel().isActive()) {
+            probeRtt();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        probeRtt(); // added before the connection was up
+        ctx.fireChannelActive();
+    }
+
+    /** Measures the round trip once: receive windows grow when a window is used up within a few RTTs. */
+    private void probeRtt() {
+        if (!probed) {
+            probed = true;
+            ping();
+        }
     }
 
     /**
