@@ -98,7 +98,15 @@ public final class AdminApiService implements NodeService {
             } else if (ex.getHttpContext().getPath().equals("/metrics")) {
                 metrics(ex);
             } else {
-                rpc(ex);
+                try {
+                    rpc(ex);
+                } catch (RuntimeException e) {
+                    // A bug must not leave the client without an answer; one line, no request content.
+                    org.slf4j.LoggerFactory.getLogger(AdminApiService.class).warn("admin API request failed: {}", e.getClass().getSimpleName());
+                    if (ex.getResponseCode() < 0) {
+                        sendJson(ex, 500, error(null, -32603, "internal error"));
+                    }
+                }
             }
         } finally {
             if (inFlight.decrementAndGet() == 0) {

@@ -33,6 +33,7 @@ public final class RpcDispatcher {
     public static final int NODE_ERROR = -32000;
 
     private static final ThreadLocal<Permission> CALLER = new ThreadLocal<>();
+    private static final ObjectMapper ERROR_DATA = new ObjectMapper();
 
     private final ObjectMapper mapper;
     private final List<Class<?>> interfaces = new ArrayList<>();
@@ -91,9 +92,21 @@ public final class RpcDispatcher {
         try {
             JsonResponse r = server().dispatch(request);
             return r.getResponse();
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            // jsonrpc4j throws (rather than answers) when parameters do not convert to the method's types.
+            String msg = e.getOriginalMessage() == null ? "bad parameters" : e.getOriginalMessage().lines().findFirst().orElse("");
+            return error(request, ErrorResolver.JsonError.METHOD_PARAMS_INVALID.code, "invalid params: " + msg);
         } finally {
             CALLER.remove();
         }
+    }
+
+    private JsonNode error(JsonNode request, int code, String message) {
+        ObjectNode r = mapper.createObjectNode().put("jsonrpc", "2.0");
+        JsonNode id = request.isObject() ? request.get("id") : null;
+        r.set("id", id == null ? mapper.nullNode() : id);
+        r.putObject("error").put("code", code).put("message", message);
+        return r;
     }
 
     private Server server() {
@@ -117,17 +130,15 @@ public final class RpcDispatcher {
     /** One line per failure, never the parameters (they may carry secrets or vouchers). */
     private static ErrorResolver.JsonError resolveError(Throwable t, Method method, List<JsonNode> args) {
         Throwable cause = t;
-        while (cause instanceof java.lang.reflect.UndeclaredThrowableException
-                || cause instanceof java.lang.reflect.InvocationTargetException) {
-            cause = cause.getCause() == null ? cause : cause.getCause();
-            if (cause == t) {
-                break;
-            }
+        // Unwrap reflection/proxy wrappers down to what the method threw.
+        while ((cause instanceof java.lang.reflect.UndeclaredThrowableException
+                || cause instanceof java.lang.reflect.InvocationTargetException) && cause.getCause() != null) {
+            cause = cause.getCause();
         }
         String name = method == null ? "?" : Optional.ofNullable(method.getAnnotation(JsonRpcMethod.class))
                 .map(JsonRpcMethod::value).orElse(method.getName());
         if (cause instanceof NodeException ne) {
-            ObjectNode data = new ObjectMapper().createObjectNode().put("reason", ne.reason().name());
+            ObjectNode data = ERROR_DATA.createObjectNode().put("reason", ne.reason().name());
             return new ErrorResolver.JsonError(NODE_ERROR, ne.getMessage(), data);
         }
         if (cause instanceof IllegalArgumentException) {
