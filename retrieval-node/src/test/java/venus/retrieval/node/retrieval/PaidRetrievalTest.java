@@ -1,0 +1,271 @@
+package venus.retrieval.node.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.blockstore.PieceStore;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.car.CarBlock;
+import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.libp2p.host.HostConfig;
+import venus.retrieval.libp2p.multiaddr.Multiaddr;
+import venus.retrieval.node.NodeException;
+import venus.retrieval.node.retrieval.client.CarSpool;
+import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.node.retrieval.provider.DealRecord;
+import venus.retrieval.node.retrieval.provider.DealStore;
+import venus.retrieval.node.retrieval.provider.ProviderFsm;
+import venus.retrieval.node.retrieval.provider.RetrievalProvider;
+import venus.retrieval.node.retrieval.query.QueryProtocol;
+import venus.retrieval.paych.Address;
+import venus.retrieval.paych.PaymentReceiver;
+import venus.retrieval.paych.SignedVoucher;
+import venus.retrieval.paych.TokenAmount;
+import venus.retrieval.paych.VoucherStore;
+import venus.retrieval.paych.VoucherValidator;
+import venus.retrieval.paych.Wallet;
+import venus.retrieval.paych.chain.DevLedger;
+
+/**
+ * Paid retrieval end to end on the devnet dev ledger over loopback libp2p: several payment
+ * rounds, an unseal price, a client that stops paying, a bad voucher, a provider restart.
+ */
+class PaidRetrievalTest {
+    static final String FILE = "unixfs/file-1048577-v1-raw-64k-balanced-11.car"; // 64 KiB leaves: many blocks per interval
+    static final long INTERVAL = 200_000;
+    static final long INCREASE = 50_000;
+
+    @TempDir Path tmp;
+    DevLedger ledger;
+    PieceStore store;
+    Path providerRepo;
+    Path clientRepo;
+    Address payee;
+    Address payer;
+    Address channel;
+    Wallet clientWallet;
+    VoucherStore clientVouchers;
+    // provider side (rebuilt on restart)
+    VoucherStore providerVouchers;
+    DealStore deals;
+    Host providerHost;
+    RetrievalProvider provider;
+    Multiaddr addr;
+    Host clientHost;
+    RetrievalClient client;
+    Cid root;
+    long dagBytes;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        providerRepo = tmp.resolve("provider");
+        clientRepo = tmp.resolve("client");
+        ledger = DevLedger.open(tmp.resolve("ledger"), Clock.systemUTC(), Duration.ofSeconds(30), 12);
+        payee = Wallet.loadOrCreateDefault(providerRepo).defaultAddress();
+        clientWallet = Wallet.loadOrCreateDefault(clientRepo);
+        payer = clientWallet.defaultAddress();
+        ledger.fund(payer, TokenAmount.ofFil(10));
+        channel = ledger.createChannel(payer, payee, TokenAmount.ofFil(1));
+        clientVouchers = VoucherStore.open(clientRepo);
+        store = Fixture.store(providerRepo);
+        Path car = Vectors.file(FILE);
+        root = Fixture.root(car);
+        Fixture.importFile(store, car, List.of("f01000"), true);
+        dagBytes = Fixture.blocks(car).stream().mapToLong(b -> b.data().length).sum();
+        startProvider(asks(0));
+        clientHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
+        client = new RetrievalClient(clientHost);
+    }
+
+    RetrievalAsks asks(long unseal) {
+        RetrievalAsk def = new RetrievalAsk(BigInteger.ONE, BigInteger.valueOf(unseal), INTERVAL, INCREASE, payee);
+        return RetrievalAsks.uniform(def);
+    }
+
+    void startProvider(RetrievalAsks asks) {
+        providerVouchers = VoucherStore.open(providerRepo);
+        deals = DealStore.open(DealStore.directory(providerRepo));
+        Map<Address, PaymentReceiver> receivers = new ConcurrentHashMap<>();
+        PieceFinder finder = new PieceFinder(store.directory(), asks);
+        providerHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        new QueryProtocol(finder).register(providerHost);
+        provider = RetrievalProvider.register(providerHost, store.blockSource(), finder,
+                a -> receivers.computeIfAbsent(a, x -> new PaymentReceiver(new VoucherValidator(ledger, x, 20), providerVouchers)), deals, 2);
+        addr = providerHost.listenAddrs().get(0).withPeerId(providerHost.peerId());
+    }
+
+    void stopProvider() {
+        provider.close();
+        providerHost.close();
+        deals.close();
+        providerVouchers.close();
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        clientHost.close();
+        stopProvider();
+        clientVouchers.close();
+        store.close();
+        ledger.close();
+    }
+
+    RetrievalClient.Payment payment() {
+        return new RetrievalClient.Payment(null, channel, clientWallet, payer, clientVouchers);
+    }
+
+    RetrievalClient.Result retrieve(Duration timeout) throws Exception {
+        try (CarSpool spool = new CarSpool(tmp.resolve("out-" + System.nanoTime() + ".car"), root)) {
+            return client.retrieve(addr, root, spool, payment(), timeout);
+        }
+    }
+
+    DealRecord onlyDeal() {
+        List<DealRecord> all = provider.deals();
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    @Test
+    void severalPaymentRoundsPayForEveryByte() throws Exception {
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            sent.add(v);
+            return v;
+        });
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.graphsyncStatus()).isEqualTo(20);
+        assertThat(r.bytes()).isEqualTo(dagBytes);
+        assertThat(r.paid()).isEqualTo(BigInteger.valueOf(dagBytes)); // 1 attoFIL/byte, cumulative
+        assertThat(sent.size()).isGreaterThanOrEqualTo(4); // intervals 200k, 250k, 300k... over ~1 MiB + final
+        for (int i = 1; i < sent.size(); i++) {
+            assertThat(sent.get(i).amount().compareTo(sent.get(i - 1).amount())).isPositive();
+            assertThat(sent.get(i).nonce()).isEqualTo(sent.get(i - 1).nonce() + 1);
+        }
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes);
+        assertThat(d.bytesSent()).isEqualTo(dagBytes);
+    }
+
+    @Test
+    void unsealPriceIsChargedFirst() throws Exception {
+        stopProvider();
+        store.close();
+        store = Fixture.store(tmp.resolve("sealed"));
+        Fixture.importFile(store, Vectors.file(FILE), List.of("f01000"), false); // no unsealed copy recorded
+        providerRepo = tmp.resolve("sealed");
+        startProvider(asks(5000));
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            sent.add(v);
+            return v;
+        });
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.ask().unsealPrice()).isEqualTo(5000);
+        assertThat(sent.get(0).amount().atto()).isEqualTo(5000); // before any block
+        assertThat(r.paid()).isEqualTo(BigInteger.valueOf(dagBytes + 5000));
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
+    }
+
+    @Test
+    void clientThatStopsPayingGetsNoMoreBlocks() throws Exception {
+        CompletableFuture<Void> withheld = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() >= 2) {
+                withheld.complete(null);
+                return null;
+            }
+            return v;
+        });
+        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+            try {
+                retrieve(Duration.ofSeconds(4));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        withheld.get(30, TimeUnit.SECONDS);
+        Throwable t = failure.get(30, TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(NodeException.class).hasMessageContaining("no completion");
+        DealRecord d = provider.deals().get(0);
+        // paid for the first interval only: the provider paused at the second boundary and sent nothing more
+        long secondBoundary = INTERVAL + INTERVAL + INCREASE;
+        assertThat(d.funds()).isLessThanOrEqualTo(BigInteger.valueOf(secondBoundary));
+        assertThat(d.bytesSent()).isLessThan(dagBytes);
+        assertThat(d.bytesSent()).isLessThanOrEqualTo(secondBoundary + 65_536 + 4096); // one block past the limit at most
+    }
+
+    @Test
+    void badVoucherIsRefusedAndSendingStops() throws Exception {
+        Wallet mallory = Wallet.loadOrCreateDefault(tmp.resolve("mallory"));
+        client.setVoucherPolicy(v -> v.nonce() >= 2
+                ? SignedVoucher.of(v.channel(), v.lane(), v.nonce(), v.amount()).sign(mallory, mallory.defaultAddress())
+                : v);
+        assertThatThrownBy(() -> retrieve(Duration.ofSeconds(30))).isInstanceOf(NodeException.class)
+                .hasMessageContaining("status 17");
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
+        assertThat(d.message()).contains("voucher refused");
+        assertThat(d.bytesSent()).isLessThan(dagBytes);
+        assertThat(providerVouchers.bestReceived(channel).values()).allMatch(v -> v.nonce() == 1);
+    }
+
+    @Test
+    void providerRestartMidTransferLosesNoVoucher() throws Exception {
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            sent.add(v);
+            if (v.nonce() == 2) {
+                second.complete(null);
+            }
+            return v;
+        });
+        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+            try {
+                retrieve(Duration.ofSeconds(30));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        second.get(30, TimeUnit.SECONDS);
+        stopProvider();
+        Throwable t = failure.get(30, TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(NodeException.class);
+        assertThat(((NodeException) t).reason()).isEqualTo(NodeException.Reason.RETRIEVAL_FAILED);
+        startProvider(asks(0));
+        // voucher 1 was acknowledged (blocks flowed after it): it is on disk; voucher 2 maybe
+        SignedVoucher best = providerVouchers.bestReceived(channel).get(sent.get(0).lane());
+        assertThat(best).isNotNull();
+        assertThat(best.nonce()).isGreaterThanOrEqualTo(1);
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isGreaterThanOrEqualTo(sent.get(0).amount().atto());
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
+        assertThat(d.funds()).isGreaterThanOrEqualTo(sent.get(0).amount().atto());
+        // the same channel still pays a new retrieval after the restart (next lane)
+        client.setVoucherPolicy(null);
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.bytes()).isEqualTo(dagBytes);
+    }
+}
