@@ -9,6 +9,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.ipld.Cid;
@@ -16,6 +19,7 @@ import venus.retrieval.paych.PaychException;
 import venus.retrieval.paych.PaymentReceiver;
 import venus.retrieval.paych.SignedVoucher;
 import venus.retrieval.paych.TokenAmount;
+import venus.retrieval.paych.VoucherStore;
 
 /**
  * The paid gateway: a {@link PaymentGate} that charges a price per body byte, paid with
@@ -31,10 +35,12 @@ import venus.retrieval.paych.TokenAmount;
  * response is allowed, so concurrent requests can never spend one credit twice; bytes that could
  * not be delivered (connection lost) are credited back.
  *
- * <p>HEAD requests, content on the free list and a zero price are free. Credits live in memory:
- * the vouchers behind them are durable, but unspent credit does not survive a restart of the node.
+ * <p>HEAD requests, content on the free list and a zero price are free. With credit persistence
+ * on, credits are kept in the voucher store: a top-up is saved (synchronously) before the response
+ * it pays for, debits are saved in batches every second and on {@link #close()} (a crash can lose
+ * at most a second of debits, in the client's favour). Without it credits live in memory only.
  */
-public final class VoucherPaymentGate implements PaymentGate {
+public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
     /** Request header carrying a voucher (base64url or base64 of its CBOR). */
     public static final String VOUCHER_HEADER = "X-Vrn-Voucher";
     /** Response header naming the credit this request used or created. */
@@ -52,6 +58,9 @@ public final class VoucherPaymentGate implements PaymentGate {
     private final Set<Cid> free;
     private final Map<String, Credit> credits = new ConcurrentHashMap<>();
     private final Map<PaymentRequest, Charge> charges = new ConcurrentHashMap<>();
+    private final VoucherStore creditStore;
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService flusher;
 
     /** Prepaid attoFIL behind a bearer token. */
     private static final class Credit {
@@ -74,7 +83,7 @@ public final class VoucherPaymentGate implements PaymentGate {
         }
     }
 
-    private record Charge(Credit credit, long bytes) {}
+    private record Charge(String token, Credit credit, long bytes) {}
 
     /**
      * @param receiver validates and durably stores vouchers paid to this node
@@ -82,12 +91,68 @@ public final class VoucherPaymentGate implements PaymentGate {
      * @param free content (root CIDs as the gateway reports them) served without payment
      */
     public VoucherPaymentGate(PaymentReceiver receiver, TokenAmount pricePerByte, Set<Cid> free) {
+        this(receiver, pricePerByte, free, false);
+    }
+
+    /**
+     * @param persistCredits keep credits in the receiver's voucher store (they then survive a restart)
+     */
+    public VoucherPaymentGate(PaymentReceiver receiver, TokenAmount pricePerByte, Set<Cid> free, boolean persistCredits) {
         if (pricePerByte.signum() < 0) {
             throw new IllegalArgumentException("price per byte must not be negative");
         }
         this.receiver = receiver;
         this.pricePerByte = pricePerByte.atto();
         this.free = Set.copyOf(free);
+        this.creditStore = persistCredits ? receiver.store() : null;
+        if (creditStore == null) {
+            flusher = null;
+            return;
+        }
+        creditStore.credits().forEach((token, amount) -> {
+            Credit c = new Credit();
+            c.add(amount.atto());
+            credits.put(token, c);
+        });
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vrn-gateway-credits");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Saves every credit changed since the last flush (no-op without credit persistence). */
+    public void flush() {
+        if (creditStore == null || dirty.isEmpty()) {
+            return;
+        }
+        Map<String, TokenAmount> out = new LinkedHashMap<>();
+        for (String token : Set.copyOf(dirty)) {
+            dirty.remove(token);
+            Credit c = credits.get(token);
+            if (c != null) {
+                out.put(token, new TokenAmount(c.remaining()));
+            }
+        }
+        creditStore.putCredits(out);
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.warn("saving gateway credits failed: {}", e.getMessage());
+        }
+    }
+
+    /** Stops the background saver and saves what changed. */
+    @Override
+    public void close() {
+        if (flusher != null) {
+            flusher.shutdownNow();
+            flush();
+        }
     }
 
     @Override
@@ -108,7 +173,9 @@ public final class VoucherPaymentGate implements PaymentGate {
         Credit credit = null;
         if (token != null) {
             credit = credits.get(token);
-            if (credit == null) {
+            if (credit == null && request.headers().get(VOUCHER_HEADER) != null) {
+                token = null; // an unknown token with a voucher: start a new credit
+            } else if (credit == null) {
                 return quote(request, bytes, cost, null, null, "UNKNOWN_CREDIT", "the credit token is unknown (credits do not survive a node restart)");
             }
         }
@@ -137,6 +204,10 @@ public final class VoucherPaymentGate implements PaymentGate {
                     credits.put(token, credit);
                 }
                 credit.add(a.credit().atto());
+                if (creditStore != null) {
+                    // money the client handed over is saved before anything is served against it
+                    creditStore.putCredits(Map.of(token, new TokenAmount(credit.remaining())));
+                }
                 LOG.info("gateway credit +{} attoFIL channel={} lane={} nonce={} owed={}", a.credit().toAttoString(), sv.channel(), sv.lane(), sv.nonce(), owed);
             } else if (credit == null) {
                 return quote(request, bytes, cost, null, null, "NO_NEW_FUNDS", "the voucher adds nothing (already received)");
@@ -148,7 +219,10 @@ public final class VoucherPaymentGate implements PaymentGate {
         if (!credit.tryDebit(cost)) {
             return quote(request, bytes, cost, token, credit, "INSUFFICIENT_CREDIT", "the credit does not cover this response");
         }
-        charges.put(request, new Charge(credit, bytes));
+        charges.put(request, new Charge(token, credit, bytes));
+        if (creditStore != null) {
+            dirty.add(token);
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(PAID_HEADER, cost.toString());
         headers.put(CREDIT_TOKEN_HEADER, token);
@@ -162,6 +236,9 @@ public final class VoucherPaymentGate implements PaymentGate {
         if (c != null && !complete && bytesSent < c.bytes()) {
             // pay back what never left: the client is charged for delivered bytes only
             c.credit().add(pricePerByte.multiply(BigInteger.valueOf(c.bytes() - bytesSent)));
+            if (creditStore != null) {
+                dirty.add(c.token());
+            }
         }
     }
 

@@ -52,6 +52,8 @@ class PaidGatewayTest {
     Address channel;
     VoucherStore vouchers;
     VoucherPaymentGate gate;
+    PaymentReceiver receiver;
+    VectorStore blocks;
     GatewayServer server;
     final Map<Long, long[]> lanes = new HashMap<>(); // lane -> [nonce, cumulative amount]
     byte[] content;
@@ -66,9 +68,9 @@ class PaidGatewayTest {
         ledger.fund(payer, TokenAmount.ofFil(1));
         channel = ledger.createChannel(payer, payee, TokenAmount.ofAtto(1_000_000));
         vouchers = VoucherStore.open(dir.resolve("provider"));
-        gate = new VoucherPaymentGate(new PaymentReceiver(new VoucherValidator(ledger, payee, 3), vouchers),
-                TokenAmount.ofAtto(PRICE), Set.of(Cid.parse(FREE)));
-        VectorStore blocks = VectorStore.of("unixfs/file-1000-unixfs-v1-2025.car", "unixfs/file-1000-unixfs-v0-2015.car");
+        receiver = new PaymentReceiver(new VoucherValidator(ledger, payee, 3), vouchers);
+        gate = new VoucherPaymentGate(receiver, TokenAmount.ofAtto(PRICE), Set.of(Cid.parse(FREE)));
+        blocks = VectorStore.of("unixfs/file-1000-unixfs-v1-2025.car", "unixfs/file-1000-unixfs-v0-2015.car");
         content = blocks.blocks.get(Cid.parse(RAW));
         server = GatewayServer.forBackend(GatewayConfig.defaults().withListen("127.0.0.1", 0),
                 new IpldGatewayBackend(blocks::get), gate).start();
@@ -141,6 +143,30 @@ class PaidGatewayTest {
         assertThat(topped.header("X-Vrn-Credit-Remaining")).isEqualTo("0");
         // every voucher is durably in the store
         assertThat(vouchers.receivedTotal(channel)).isEqualTo(TokenAmount.ofAtto(6200));
+    }
+
+    @Test
+    void persistedCreditsSurviveARestartOfTheGate() throws Exception {
+        server.close();
+        VoucherPaymentGate first = new VoucherPaymentGate(receiver, TokenAmount.ofAtto(PRICE), Set.of(), true);
+        server = GatewayServer.forBackend(GatewayConfig.defaults().withListen("127.0.0.1", 0), new IpldGatewayBackend(blocks::get), first).start();
+        String path = "/ipfs/" + RAW + "?format=raw";
+        RawHttp.Response paid = get(path, "X-Vrn-Voucher: " + pay(0, 7000));
+        assertThat(paid.status()).isEqualTo(200);
+        String token = paid.header("X-Vrn-Credit-Token");
+        assertThat(get(path, "Authorization: Bearer " + token).status()).isEqualTo(200);
+        server.close();
+        first.close(); // saves the debits
+        // "restart": a new gate over the same store knows the token and its balance
+        VoucherPaymentGate second = new VoucherPaymentGate(receiver, TokenAmount.ofAtto(PRICE), Set.of(), true);
+        server = GatewayServer.forBackend(GatewayConfig.defaults().withListen("127.0.0.1", 0), new IpldGatewayBackend(blocks::get), second).start();
+        assertThat(second.creditRemaining(token)).isEqualTo(TokenAmount.ofAtto(3000));
+        RawHttp.Response again = get(path, "Authorization: Bearer " + token);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.header("X-Vrn-Credit-Remaining")).isEqualTo("1000");
+        assertThat(errorReason(get(path, "Authorization: Bearer " + token))).isEqualTo("INSUFFICIENT_CREDIT");
+        second.close();
+        assertThat(vouchers.credits()).containsEntry(token, TokenAmount.ofAtto(1000));
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class VoucherStore implements AutoCloseable {
     private final Dbi<ByteBuffer> totals;
     private final Dbi<ByteBuffer> created;
     private final Dbi<ByteBuffer> submitted;
+    private final Dbi<ByteBuffer> credits;
 
     private VoucherStore(Env<ByteBuffer> env) {
         this.env = env;
@@ -51,6 +52,7 @@ public final class VoucherStore implements AutoCloseable {
         this.totals = env.openDbi("totals", DbiFlags.MDB_CREATE);
         this.created = env.openDbi("created", DbiFlags.MDB_CREATE);
         this.submitted = env.openDbi("submitted", DbiFlags.MDB_CREATE);
+        this.credits = env.openDbi("credits", DbiFlags.MDB_CREATE);
     }
 
     /** The environment directory of a repo. */
@@ -67,7 +69,7 @@ public final class VoucherStore implements AutoCloseable {
     public static VoucherStore openDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
-            Env<ByteBuffer> env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(4).setMaxReaders(256)
+            Env<ByteBuffer> env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(5).setMaxReaders(256)
                     .open(dir.toFile(), EnvFlags.MDB_NOTLS);
             return new VoucherStore(env);
         } catch (IOException | LmdbException e) {
@@ -172,6 +174,41 @@ public final class VoucherStore implements AutoCloseable {
             ByteBuffer v = submitted.get(txn, laneKey(channel, lane));
             return v == null ? -1 : new CborReader(bytes(v)).readUint();
         }
+    }
+
+    /**
+     * Saves prepaid credit balances (the paid gateway's bearer tokens) in one synchronous commit; a
+     * zero balance deletes its token.
+     */
+    public void putCredits(java.util.Map<String, TokenAmount> balances) {
+        if (balances.isEmpty()) {
+            return;
+        }
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            for (java.util.Map.Entry<String, TokenAmount> e : balances.entrySet()) {
+                ByteBuffer key = direct(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (e.getValue().isZero()) {
+                    credits.delete(txn, key);
+                } else {
+                    credits.put(txn, key, direct(new CborWriter().writeFilBigInt(e.getValue().atto()).toByteArray()));
+                }
+            }
+            txn.commit();
+        } catch (LmdbException e) {
+            throw new PaychException(PaychException.Reason.STORE, "cannot store credits: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every saved credit balance by token. */
+    public java.util.Map<String, TokenAmount> credits() {
+        java.util.Map<String, TokenAmount> out = new java.util.LinkedHashMap<>();
+        try (Txn<ByteBuffer> txn = env.txnRead(); CursorIterable<ByteBuffer> it = credits.iterate(txn)) {
+            for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
+                out.put(new String(bytes(kv.key()), java.nio.charset.StandardCharsets.UTF_8),
+                        new TokenAmount(new CborReader(bytes(kv.val())).readFilBigInt()));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class PaymentService implements NodeService {
     private final java.util.function.BiConsumer<String, DaemonContext.RawRpcEndpoint> mount;
     private volatile PaymentGate active;
     private VoucherStore store;
+    private VoucherPaymentGate voucherGate;
     private AutoCloseable ledger;
     private ScheduledExecutorService timer;
 
@@ -128,7 +129,8 @@ public final class PaymentService implements NodeService {
             venus.retrieval.paych.Address payee = Wallet.open(repoDir).defaultAddress();
             PaymentReceiver receiver = new PaymentReceiver(new VoucherValidator(chain, payee, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), store);
             BigInteger price = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE);
-            active = new VoucherPaymentGate(receiver, new TokenAmount(price), free);
+            voucherGate = new VoucherPaymentGate(receiver, new TokenAmount(price), free, true);
+            active = voucherGate;
             Redeemer redeemer = new Redeemer(chain, store, payee, 1);
             long every = config.get(ConfigKeys.PAYCH_REDEEM_INTERVAL).toMillis();
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -181,6 +183,9 @@ public final class PaymentService implements NodeService {
             active = null;
         }
         try {
+            if (voucherGate != null) {
+                voucherGate.close(); // saves credit debits before the store closes
+            }
             if (store != null) {
                 store.close();
             }
