@@ -176,7 +176,7 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
             if (credit == null && request.headers().get(VOUCHER_HEADER) != null) {
                 token = null; // an unknown token with a voucher: start a new credit
             } else if (credit == null) {
-                return quote(request, bytes, cost, null, null, "UNKNOWN_CREDIT", "the credit token is unknown (credits do not survive a node restart)");
+                return quote(request, bytes, cost, null, null, "UNKNOWN_CREDIT", "the credit token is unknown (send a voucher to start a new credit)");
             }
         }
         String voucherText = request.headers().get(VOUCHER_HEADER);
