@@ -52,11 +52,13 @@ final class ResponseTask {
     private final PeerSender sender;
     private final Executor workers;
 
-    // guarded by this
-    private boolean scheduled;
+    private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.Queue<java.util.function.Consumer<ResponseTask>> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    // written in turns only (under this), read from outside without waiting
+    private volatile boolean done;
+    private volatile boolean paused;
+    // guarded by this (turns)
     private boolean started;
-    private boolean done;
-    private boolean paused;
     private boolean cancelledByRequester;
     private boolean cancelledByResponder;
     private Throwable networkError;
@@ -81,68 +83,78 @@ final class ResponseTask {
         this.workers = workers;
     }
 
-    // ---- events from outside (any thread) ----
+    // ---- events from outside (any thread; never wait for a running turn) ----
 
-    synchronized void update(Map<String, Node> extensions) {
-        updates.add(extensions);
-        schedule();
+    void update(Map<String, Node> extensions) {
+        event(t -> t.updates.add(extensions));
     }
 
-    synchronized boolean unpause(Map<String, Node> extensions) {
+    boolean unpause(Map<String, Node> extensions) {
         if (done || !paused) {
             return false;
         }
-        paused = false;
-        pendingExtensions.putAll(extensions);
-        schedule();
+        event(t -> {
+            if (t.paused) {
+                t.paused = false;
+                t.pendingExtensions.putAll(extensions);
+            }
+        });
         return true;
     }
 
-    synchronized boolean sendExtensions(Map<String, Node> extensions) {
+    boolean sendExtensions(Map<String, Node> extensions) {
         if (done) {
             return false;
         }
-        pendingExtensions.putAll(extensions);
-        schedule();
+        event(t -> t.pendingExtensions.putAll(extensions));
         return true;
     }
 
-    synchronized void cancelByRequester() {
-        cancelledByRequester = true;
-        schedule();
+    void cancelByRequester() {
+        event(t -> t.cancelledByRequester = true);
     }
 
-    synchronized boolean cancelByResponder() {
+    boolean cancelByResponder() {
         if (done) {
             return false;
         }
-        cancelledByResponder = true;
-        schedule();
+        event(t -> t.cancelledByResponder = true);
         return true;
     }
 
-    synchronized void networkError(Throwable cause) {
-        networkError = cause;
-        schedule();
+    void networkError(Throwable cause) {
+        event(t -> t.networkError = cause);
     }
 
-    synchronized boolean isPaused() {
+    boolean isPaused() {
         return paused;
     }
 
-    synchronized void schedule() {
-        if (!scheduled && !done) {
-            scheduled = true;
-            workers.execute(this::turn);
+    private void event(java.util.function.Consumer<ResponseTask> e) {
+        events.add(e);
+        schedule();
+    }
+
+    void schedule() {
+        if (!done && scheduled.compareAndSet(false, true)) {
+            try {
+                workers.execute(this::turn);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled.set(false); // graphsync is shutting down
+            }
         }
     }
 
     // ---- one turn on a worker ----
 
     private synchronized void turn() {
-        scheduled = false;
+        scheduled.set(false);
         if (done) {
+            events.clear();
             return;
+        }
+        for (java.util.function.Consumer<ResponseTask> e; (e = events.poll()) != null; ) {
+            e.accept(this);
         }
         try {
             if (networkError != null) {
