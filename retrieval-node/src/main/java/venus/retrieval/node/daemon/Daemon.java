@@ -22,7 +22,6 @@ import venus.retrieval.node.api.VrnApi;
 import venus.retrieval.node.api.VrnApiImpl;
 import venus.retrieval.node.config.ConfigKeys;
 import venus.retrieval.node.config.NodeConfig;
-import venus.retrieval.node.graphsync.GraphsyncHooks;
 import venus.retrieval.node.repo.Repo;
 
 /**
@@ -59,12 +58,16 @@ public final class Daemon {
         Libp2pService libp2p = new Libp2pService(ctx);
         services.add(libp2p);
         // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
-        // Graphsync serves every block for free until the retrieval provider passes its hooks.
-        services.add(new GraphsyncService(libp2p.host(), ctx.store().blockSource(), GraphsyncHooks.FREE));
-        // The HTTP gateway; a paid gate (vouchers) replaces the free one here without gateway changes.
-        // Payments first: the gateway's gate is the voucher-backed one when gateway.price_per_byte > 0.
+        // Payments are constructed first (the retrieval provider takes vouchers through them) and start
+        // before the gateway: its gate is the voucher-backed one when gateway.price_per_byte > 0.
         PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config(), ctx::registerRawRpc);
+        // Filecoin retrieval: query, transports, data-transfer; graphsync runs the provider's hooks.
+        RetrievalService retrieval = new RetrievalService(ctx, libp2p.host(), payments);
+        GraphsyncService graphsync = new GraphsyncService(libp2p.host(), ctx.store().blockSource(), retrieval.hooks());
+        retrieval.hooks().attachGraphsync(graphsync.graphsync());
+        services.add(graphsync);
         services.add(payments);
+        services.add(retrieval);
         services.add(new GatewayService(ctx, payments.gate()));
         services.add(new AdminApiService(ctx));
         return services;

@@ -49,6 +49,10 @@ public final class PaymentService implements NodeService {
     private final Path repoDir;
     private final NodeConfig config;
     private final boolean paid;
+    /** Retrieval deals may be paid (retrieval prices or per-miner asks set): the voucher store and chain open. */
+    private final boolean retrievalPaid;
+    private volatile ChainApi chainApi;
+    private final java.util.Map<venus.retrieval.paych.Address, PaymentReceiver> receivers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.function.BiConsumer<String, DaemonContext.RawRpcEndpoint> mount;
     private volatile PaymentGate active;
     private VoucherStore store;
@@ -69,6 +73,8 @@ public final class PaymentService implements NodeService {
         this.repoDir = repoDir;
         this.config = config;
         this.paid = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE).signum() > 0;
+        this.retrievalPaid = config.get(ConfigKeys.RETRIEVAL_PRICE_PER_BYTE).signum() > 0
+                || config.get(ConfigKeys.RETRIEVAL_UNSEAL_PRICE).signum() > 0 || !config.get(ConfigKeys.RETRIEVAL_MINERS).isBlank();
         this.active = paid ? null : FreePaymentGate.INSTANCE;
     }
 
@@ -102,7 +108,7 @@ public final class PaymentService implements NodeService {
     @Override
     public List<String> start() {
         boolean devnet = "devnet".equals(config.get(ConfigKeys.NETWORK)) && config.get(ConfigKeys.CHAIN_API).isBlank();
-        if (!paid && !devnet) {
+        if (!paid && !devnet && !retrievalPaid) {
             return List.of();
         }
         Set<Cid> free = new HashSet<>();
@@ -116,16 +122,21 @@ public final class PaymentService implements NodeService {
             }
         }
         ChainApi chain = chain();
+        chainApi = chain;
         if (ledger != null && mount != null) {
             // a devnet node serves its ledger the way Lotus serves a chain, so clients use the Lotus code path
             LotusRpcHandler rpc = new LotusRpcHandler(devLedger());
             mount.accept("/rpc/v1", new DaemonContext.RawRpcEndpoint(LotusRpcHandler::writes, rpc::handle));
         }
-        if (!paid) {
+        if (!paid && !retrievalPaid) {
             return List.of();
         }
         try {
             store = VoucherStore.open(repoDir);
+            if (!paid) {
+                LOG.info("retrieval payments: voucher store open, chain {}", ledger != null ? "dev ledger" : "chain.api");
+                return List.of();
+            }
             venus.retrieval.paych.Address payee = Wallet.open(repoDir).defaultAddress();
             PaymentReceiver receiver = new PaymentReceiver(new VoucherValidator(chain, payee, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), store);
             BigInteger price = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE);
@@ -161,12 +172,32 @@ public final class PaymentService implements NodeService {
         }
         if (!"devnet".equals(config.get(ConfigKeys.NETWORK))) {
             throw new NodeException(Reason.CONFIG_INVALID,
-                    "config: gateway.price_per_byte > 0 needs chain.api (a Lotus/Venus node) unless network = devnet");
+                    "config: paid gateway or retrieval (gateway.price_per_byte, retrieval.price_per_byte/unseal_price/miners) needs chain.api (a Lotus/Venus node) unless network = devnet");
         }
         DevLedger d = DevLedger.open(repoDir.resolve("lmdb").resolve("devledger"), Clock.systemUTC(),
                 config.get(ConfigKeys.DEVNET_EPOCH), config.get(ConfigKeys.DEVNET_SETTLE_DELAY));
         ledger = d;
         return d;
+    }
+
+    /** Whether retrieval deals can be paid on this node (a voucher store and a chain are opened at start). */
+    public boolean takesRetrievalPayments() {
+        return paid || retrievalPaid;
+    }
+
+    /**
+     * The payment receiver for vouchers paying {@code payee} (one validator per payment address,
+     * one durable store), for the retrieval provider.
+     *
+     * @throws PaychException {@code STORE} when payments are not running
+     */
+    public PaymentReceiver receiver(venus.retrieval.paych.Address payee) {
+        VoucherStore s = store;
+        ChainApi c = chainApi;
+        if (s == null || c == null) {
+            throw new PaychException(PaychException.Reason.STORE, "payments are not running on this node");
+        }
+        return receivers.computeIfAbsent(payee, p -> new PaymentReceiver(new VoucherValidator(c, p, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), s));
     }
 
     /** The embedded dev ledger when the node runs one (devnet without chain.api), else null. */

@@ -108,6 +108,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private final ExecutorService control;
     private volatile Graphsync graphsync;
     private volatile DataTransferNetwork network;
+    private boolean ownsGraphsync;
 
     /**
      * @param receivers the payment receiver for a payment address (per miner); null when the
@@ -130,8 +131,19 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                                              Function<Address, PaymentReceiver> receivers, DealStore store, int threads) {
         RetrievalProvider p = new RetrievalProvider(finder, receivers, store);
         p.graphsync = Graphsync.register(host, blocks, p, threads);
+        p.ownsGraphsync = true;
         p.network = DataTransferNetwork.register(host, p);
         return p;
+    }
+
+    /** The graphsync instance running this provider as its hooks (when someone else registered it). */
+    public void attachGraphsync(Graphsync g) {
+        this.graphsync = g;
+    }
+
+    /** Where provider data-transfer messages go out (when someone else registered the protocol). */
+    public void attachNetwork(DataTransferNetwork n) {
+        this.network = n;
     }
 
     /** The graphsync instance this provider registered. */
@@ -507,7 +519,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
 
     @Override
     public void close() {
-        if (graphsync != null) {
+        if (ownsGraphsync && graphsync != null) {
             graphsync.close();
         }
         control.shutdownNow();
