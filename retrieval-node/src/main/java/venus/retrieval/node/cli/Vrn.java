@@ -36,6 +36,7 @@ public final class Vrn implements Runnable {
         WalletCommand.class,
         PaychCommand.class,
         FetchCommand.class,
+        RetrieveCommand.class,
         new PieceCommand(),
         new BlockCommand(),
     };
