@@ -177,7 +177,7 @@ final class ChannelBodySink implements BodySink {
 
     private void notePending() {
         ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
-        if (ob == null && channel.parent() != null) {
+        if (ob == null && channel instanceof io.netty.handler.codec.http2.Http2StreamChannel && channel.parent() != null) {
             ob = channel.parent().unsafe().outboundBuffer();
         }
         if (ob != null) {

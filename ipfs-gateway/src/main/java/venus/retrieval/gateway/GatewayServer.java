@@ -267,8 +267,11 @@ public final class GatewayServer implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent e && e.state() == IdleState.ALL_IDLE) {
-                // A request in flight has its own (progress) timeout; idle means nothing moved at all.
-                ctx.close();
+                // A request in flight has its own (progress) timeout; idle means nothing in flight and nothing moved.
+                LOG.debug("idle connection {} with {} requests in flight", ctx.channel().remoteAddress(), RequestHandler.inFlight(ctx.channel()).get());
+                if (RequestHandler.inFlight(ctx.channel()).get() == 0) {
+                    ctx.close();
+                }
                 return;
             }
             ctx.fireUserEventTriggered(evt);

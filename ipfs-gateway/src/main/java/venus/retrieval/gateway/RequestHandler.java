@@ -41,6 +41,26 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
     private static final int MAX_PIPELINED = 16;
+    private static final io.netty.util.AttributeKey<java.util.concurrent.atomic.AtomicInteger> IN_FLIGHT =
+            io.netty.util.AttributeKey.valueOf("vrn.gateway.inFlight");
+
+    /** Requests in flight on a connection (all its HTTP/2 streams included). */
+    static java.util.concurrent.atomic.AtomicInteger inFlight(Channel connection) {
+        java.util.concurrent.atomic.AtomicInteger n = connection.attr(IN_FLIGHT).get();
+        if (n == null) {
+            n = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger prev = connection.attr(IN_FLIGHT).setIfAbsent(n);
+            if (prev != null) {
+                n = prev;
+            }
+        }
+        return n;
+    }
+
+    /** The TCP connection: an HTTP/2 stream's parent, else the channel itself (whose parent is the listener). */
+    private static Channel connection(Channel ch) {
+        return ch instanceof io.netty.handler.codec.http2.Http2StreamChannel ? ch.parent() : ch;
+    }
 
     private final ServerContext server;
     private final String protocol;
@@ -162,12 +182,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange ex = new Exchange(req, keepAlive);
+        inFlight(connection(ctx.channel())).incrementAndGet();
         ex.timeout = ctx.executor().schedule(ex::timedOut, server.requestTimeoutNanos, TimeUnit.NANOSECONDS);
         try {
             server.workers.execute(ex::run);
         } catch (RejectedExecutionException e) {
             ex.timeout.cancel(false);
             server.release();
+            inFlight(connection(ctx.channel())).decrementAndGet();
             server.stats.rejectedBusy.incrementAndGet();
             FullHttpResponse r = simple(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down or overloaded");
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
@@ -355,6 +377,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
         private void finish(boolean keep) {
             if (finished.compareAndSet(false, true)) {
+                inFlight(connection(ctx.channel())).decrementAndGet();
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("{} {} {} {} {}", remote(ctx.channel()), protocol, req.method(), req.uri(), status);
                 }
@@ -365,7 +388,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static java.net.SocketAddress remote(Channel ch) {
-        Channel c = ch.parent() != null ? ch.parent() : ch;
-        return c.remoteAddress();
+        return connection(ch).remoteAddress();
     }
 }

@@ -41,6 +41,7 @@ class GatewayServerTest {
     private GatewayServer server;
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch entered = new CountDownLatch(2);
+    private final CountDownLatch enteredOnce = new CountDownLatch(1);
     private Path file;
 
     @AfterEach
@@ -58,6 +59,7 @@ class GatewayServerTest {
                 return GatewayResponse.text(200, "hello " + req.protocol());
             case "/block":
                 entered.countDown();
+                enteredOnce.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -305,6 +307,25 @@ class GatewayServerTest {
     }
 
     @Test
+    void idleTimeoutDoesNotCutARequestInFlight() throws Exception {
+        // Idle (200 ms) shorter than the request timeout (30 s): a slow handler is not cut by idleness.
+        start(GatewayConfig.defaults().withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(200)));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (RawHttp c = new RawHttp(server.port())) {
+            Future<RawHttp.Response> f = pool.submit(() -> c.get("/block"));
+            assertThat(enteredOnce.await(30, TimeUnit.SECONDS)).isTrue();
+            // Let several idle periods pass with the request in flight (the handler waits for us).
+            Thread.sleep(800);
+            assertThat(server.stats().openConnections()).isEqualTo(1);
+            release.countDown();
+            assertThat(f.get(30, TimeUnit.SECONDS).text()).isEqualTo("released\n");
+            assertThat(c.closedByPeer()).isTrue(); // then, idle, it is closed
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void slowReaderParksTheWriterInsteadOfBufferingTheBody() throws Exception {
         start(GatewayConfig.defaults());
         int size = 8 << 20;
@@ -399,6 +420,7 @@ class GatewayServerTest {
             assertThat(refused.header("X-Quote")).isEqualTo("1");
             assertThat(seen.get().content()).isEqualTo(CONTENT);
             assertThat(seen.get().kind()).isEqualTo("raw");
+            assertThat(((java.net.InetSocketAddress) seen.get().remote()).getPort()).isEqualTo(c.socket.getLocalPort());
             RawHttp.Response ok = c.get("/paid", "X-Voucher: v");
             assertThat(ok.status()).isEqualTo(200);
             assertThat(ok.text()).isEqualTo("paid content\n");
