@@ -378,6 +378,18 @@ class GraphsyncLoopbackTest {
     @Test
     void malformedMessagesResetTheStreamOnly() throws Exception {
         Cid root = order("site").get(0);
+        // a request in progress (paused after its first block) must survive the garbage
+        List<Cid> file = order("file-1048576-unixfs-v0-2015");
+        hooks = new GraphsyncHooks() {
+            @Override
+            public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
+                return block.index() == 1 ? BlockDecision.pauseAfter(Map.of()) : BlockDecision.CONTINUE;
+            }
+        };
+        Recorder inProgress = new Recorder();
+        OutgoingRequest survivor = request(file.get(0), ALL, Map.of(), ReceivedBlocks.inMemory(), inProgress);
+        waitFor(() -> inProgress.statuses.contains(ResponseStatus.REQUEST_PAUSED));
+        hooks = GraphsyncHooks.FREE;
         byte[] good = GraphsyncCodec.encode(GsMessage.ofRequests(GsRequest.newRequest(UUID.randomUUID(), root, ALL, Map.of())));
         Random rnd = new Random(20261127);
         List<byte[]> bad = new ArrayList<>();
@@ -412,6 +424,26 @@ class GraphsyncLoopbackTest {
         // the fixed corruptions: the length bomb, the empty map and the non-CBOR frame at least
         assertThat(resets).isGreaterThanOrEqualTo(3);
         assertThat(connection.isOpen()).isTrue();
+        assertThat(providerGs.responder().unpause(client.peerId(), survivor.id(), Map.of())).isTrue();
+        assertThat(await(survivor)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(inProgress.firstTime).isEqualTo(file);
+        // a well-formed message with a selector that does not parse: RequestFailedUnknown, not a reset
+        Node badSelector = Node.mapBuilder().put("x", Node.map(Map.of())).build();
+        byte[] frame = GraphsyncCodec.frame(GraphsyncCodec.encode(GsMessage.ofRequests(
+                GsRequest.newRequest(UUID.randomUUID(), root, badSelector, Map.of()))));
+        Stream s = client.newStream(provider.peerId(), List.of(Graphsync.PROTOCOL)).get(30, TimeUnit.SECONDS);
+        s.setListener((st, d) -> d.release());
+        List<Integer> completions = new CopyOnWriteArrayList<>();
+        hooks = new GraphsyncHooks() {
+            @Override
+            public void onComplete(PeerId peer, UUID requestId, int status) {
+                completions.add(status);
+            }
+        };
+        s.write(Unpooled.wrappedBuffer(frame));
+        s.closeWrite();
+        waitFor(() -> completions.contains(ResponseStatus.REQUEST_FAILED_UNKNOWN));
+        hooks = GraphsyncHooks.FREE;
         Recorder rec = new Recorder();
         OutgoingRequest r = request(root, ALL, Map.of(), ReceivedBlocks.inMemory(), rec);
         assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
