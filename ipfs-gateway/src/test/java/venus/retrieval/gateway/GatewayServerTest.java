@@ -347,6 +347,24 @@ class GatewayServerTest {
     }
 
     @Test
+    void http2FlowControlParksTheWriterToo() throws Exception {
+        start(GatewayConfig.defaults());
+        int size = 4 << 20;
+        try (H2Client h2 = new H2Client(server.port())) {
+            Runnable[] drain = new Runnable[1];
+            CompletableFuture<H2Client.Response> r = h2.requestWithoutReading("/stream?size=" + size, drain);
+            // The client consumes nothing, so the stream's 64 KiB window runs out and the writer waits.
+            for (int i = 0; i < 3000 && server.stats().writeStalls() == 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(server.stats().writeStalls()).isPositive();
+            assertThat(r).isNotDone();
+            drain[0].run();
+            assertThat(r.get(60, TimeUnit.SECONDS).body()).isEqualTo(Vectors.xorshift(7, size));
+        }
+    }
+
+    @Test
     void fileBodiesUseZeroCopyOnCleartextHttp11() throws Exception {
         file = tmp.resolve("piece.bin");
         byte[] data = Vectors.xorshift(99, 3 << 20);

@@ -51,7 +51,41 @@ final class H2Client implements AutoCloseable {
 
     /** One request on a new stream; the response aggregated. */
     Response request(String method, String path, Map<String, String> headers) throws Exception {
+        return send(method, path, headers);
+    }
+
+    /**
+     * Sends a request on a stream that does not read: no DATA is consumed, so no WINDOW_UPDATE goes
+     * back and the server runs out of flow-control window. {@code drain.run()} starts reading.
+     */
+    CompletableFuture<Response> requestWithoutReading(String path, Runnable[] drain) throws Exception {
         CompletableFuture<Response> result = new CompletableFuture<>();
+        Channel[] stream = new Channel[1];
+        drain[0] = () -> stream[0].eventLoop().execute(() -> {
+            stream[0].config().setAutoRead(true);
+            stream[0].read();
+        });
+        stream[0] = open(result, false);
+        write(stream[0], "GET", path, Map.of());
+        return result;
+    }
+
+    private Response send(String method, String path, Map<String, String> headers) throws Exception {
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        Channel stream = open(result, true);
+        write(stream, method, path, headers);
+        return result.get(30, TimeUnit.SECONDS);
+    }
+
+    private static void write(Channel stream, String method, String path, Map<String, String> headers) {
+        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), path, Unpooled.EMPTY_BUFFER);
+        req.headers().set("host", "127.0.0.1");
+        req.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+        headers.forEach(req.headers()::set);
+        stream.writeAndFlush(req);
+    }
+
+    private Channel open(CompletableFuture<Response> result, boolean autoRead) throws Exception {
         Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -75,13 +109,8 @@ final class H2Client implements AutoCloseable {
                             }
                         });
             }
-        }).open().sync().getNow();
-        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), path, Unpooled.EMPTY_BUFFER);
-        req.headers().set("host", "127.0.0.1");
-        req.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
-        headers.forEach(req.headers()::set);
-        stream.writeAndFlush(req);
-        return result.get(30, TimeUnit.SECONDS);
+        }).option(io.netty.channel.ChannelOption.AUTO_READ, autoRead).open().sync().getNow();
+        return stream;
     }
 
     @Override
