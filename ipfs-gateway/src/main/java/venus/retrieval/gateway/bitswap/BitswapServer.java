@@ -1,0 +1,209 @@
+package venus.retrieval.gateway.bitswap;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import venus.retrieval.gateway.GatewayException;
+import venus.retrieval.ipld.Varint;
+import venus.retrieval.libp2p.Connection;
+import venus.retrieval.libp2p.ConnectionListener;
+import venus.retrieval.libp2p.Libp2pException;
+import venus.retrieval.libp2p.PeerId;
+import venus.retrieval.libp2p.Stream;
+import venus.retrieval.libp2p.host.Host;
+
+/**
+ * Bitswap 1.2.0, 1.1.0 and 1.0.0 on a libp2p {@link Host}: reads every inbound bitswap stream
+ * until EOF (a peer may send many messages on one stream) and answers on a stream we open to the
+ * peer, negotiated with the version the peer used. That stream is reused while the peer has work
+ * and half-closed when its queue drains (Helia drops inbound bitswap streams idle for 10 s).
+ * A malformed or oversized message resets the stream it came on; the connection stays.
+ */
+public final class BitswapServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BitswapServer.class);
+
+    private final Host host;
+    private final BitswapEngine engine;
+    private final Map<PeerId, PeerOutbox> outboxes = new ConcurrentHashMap<>();
+    private final ConnectionListener connections = new ConnectionListener() {
+        @Override
+        public void onDisconnected(Connection connection) {
+            PeerId peer = connection.remotePeer();
+            if (host.connection(peer) == null) {
+                engine.peerGone(peer);
+                outboxes.remove(peer);
+            }
+        }
+    };
+
+    /** Registers the four protocol ids on {@code host} (before it starts, so identify lists them). */
+    public BitswapServer(Host host, BitswapEngine engine) {
+        this.host = host;
+        this.engine = engine;
+        for (String id : BitswapProtocol.IDS) {
+            BitswapProtocol proto = BitswapProtocol.of(id);
+            host.setHandler(id, stream -> stream.setListener(new Inbound(proto)));
+        }
+        host.addConnectionListener(connections);
+    }
+
+    /** The engine (ledgers, scheduler, counters). */
+    public BitswapEngine engine() {
+        return engine;
+    }
+
+    /** Unregisters the protocols and stops the engine. */
+    @Override
+    public void close() {
+        for (String id : BitswapProtocol.IDS) {
+            host.removeHandler(id);
+        }
+        host.removeConnectionListener(connections);
+        engine.close();
+        for (PeerOutbox o : outboxes.values()) {
+            o.idle();
+        }
+        outboxes.clear();
+    }
+
+    /** Encodes {@code m} with its length prefix. */
+    static byte[] frame(BitswapMessage m) {
+        byte[] body = BitswapCodec.encode(m);
+        byte[] out = new byte[Varint.size(body.length) + body.length];
+        int off = Varint.write(body.length, out, 0);
+        System.arraycopy(body, 0, out, off, body.length);
+        return out;
+    }
+
+    /** One inbound stream: decodes messages until EOF and hands them to the engine. */
+    private final class Inbound implements Stream.Listener {
+        private final BitswapProtocol proto;
+        private BitswapFrameDecoder decoder;
+
+        Inbound(BitswapProtocol proto) {
+            this.proto = proto;
+        }
+
+        @Override
+        public void onData(Stream stream, ByteBuf data) {
+            if (decoder == null) {
+                decoder = new BitswapFrameDecoder(stream.alloc(), engine.config().maxMessageBytes());
+            }
+            List<BitswapMessage> messages;
+            try {
+                messages = decoder.decode(data);
+            } catch (GatewayException e) {
+                LOG.info("bitswap peer {}: {}; resetting the stream", stream.connection().remotePeer(), e.getMessage());
+                decoder.release();
+                stream.reset();
+                return;
+            }
+            if (messages.isEmpty()) {
+                return;
+            }
+            Connection c = stream.connection();
+            PeerId peer = c.remotePeer();
+            PeerOutbox out = outboxes.compute(peer, (p, o) -> o != null && o.connection.isOpen() && o.proto == proto ? o : new PeerOutbox(p, c, proto));
+            for (BitswapMessage m : messages) {
+                engine.receive(peer, proto, m, out);
+            }
+        }
+
+        @Override
+        public void onRemoteClosed(Stream stream) {
+            stream.closeWrite(); // we never answer on the peer's stream
+        }
+
+        @Override
+        public void onClosed(Stream stream, Libp2pException cause) {
+            if (decoder != null) {
+                decoder.release();
+            }
+        }
+    }
+
+    /** Our stream to one peer, opened on demand and half-closed when the peer's queue drains. */
+    private final class PeerOutbox implements BitswapEngine.Outbox {
+        final PeerId peer;
+        final Connection connection;
+        final BitswapProtocol proto;
+        private volatile Stream stream;
+
+        PeerOutbox(PeerId peer, Connection connection, BitswapProtocol proto) {
+            this.peer = peer;
+            this.connection = connection;
+            this.proto = proto;
+        }
+
+        @Override
+        public boolean isWritable() {
+            Stream s = stream;
+            return s == null ? connection.isOpen() : s.isWritable();
+        }
+
+        @Override
+        public void send(BitswapMessage message) {
+            Stream s = stream;
+            if (s == null || s.closeFuture().isDone()) {
+                s = open();
+                if (s == null) {
+                    return;
+                }
+            }
+            byte[] bytes = frame(message);
+            ByteBuf buf = s.alloc().buffer(bytes.length);
+            buf.writeBytes(bytes);
+            s.write(buf);
+        }
+
+        private Stream open() {
+            try {
+                Stream s = connection.newStream(List.of(proto.id())).get(10, TimeUnit.SECONDS);
+                s.setListener(new Stream.Listener() {
+                    @Override
+                    public void onData(Stream st, ByteBuf data) {
+                        data.release(); // peers do not answer on our stream
+                    }
+
+                    @Override
+                    public void onRemoteClosed(Stream st) {
+                        // the peer closed its side (Helia does at once); we keep writing
+                    }
+
+                    @Override
+                    public void onWritabilityChanged(Stream st) {
+                        if (st.isWritable()) {
+                            engine.writable(peer);
+                        }
+                    }
+
+                    @Override
+                    public void onClosed(Stream st, Libp2pException cause) {
+                        if (stream == st) {
+                            stream = null;
+                        }
+                        engine.writable(peer); // a fresh stream may be opened
+                    }
+                });
+                stream = s;
+                return s;
+            } catch (Exception e) {
+                LOG.info("bitswap peer {}: cannot open a stream to answer: {}", peer, e.getMessage());
+                return null;
+            }
+        }
+
+        @Override
+        public void idle() {
+            Stream s = stream;
+            if (s != null) {
+                stream = null;
+                s.closeWrite();
+            }
+        }
+    }
+}
