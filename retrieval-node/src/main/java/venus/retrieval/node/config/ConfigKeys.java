@@ -44,6 +44,17 @@ public final class ConfigKeys {
     public static final ConfigKey<Long> LIBP2P_MAX_STREAMS_PER_CONNECTION = add(ConfigKey.integer("libp2p.max_streams_per_connection", 1024, 1, 1_000_000, "Open streams per libp2p connection; more inbound are reset."));
     public static final ConfigKey<Duration> LIBP2P_HANDSHAKE_TIMEOUT = add(ConfigKey.positiveDuration("libp2p.handshake_timeout", "10s", "Time from TCP connect to a ready libp2p session (multistream + Noise + Yamux)."));
 
+    // ---- Bitswap and delegated routing (docs/bitswap.md) ----
+    public static final ConfigKey<Boolean> BITSWAP_ENABLED = add(ConfigKey.bool("bitswap.enabled", true, "Serve blocks over Bitswap 1.2.0/1.1.0/1.0.0 on the libp2p host."));
+    public static final ConfigKey<String> BITSWAP_SERVE = add(ConfigKey.choice("bitswap.serve", "all", "Which blocks Bitswap and delegated routing offer: every block held (all) or only blocks of pieces marked public (public); others are answered DONT_HAVE.", "all", "public"));
+    public static final ConfigKey<String> BITSWAP_ALLOW_PEERS = add(ConfigKey.string("bitswap.allow_peers", "", "Comma-separated peer IDs served over Bitswap; empty = every peer. Other peers get DONT_HAVE."));
+    public static final ConfigKey<Long> BITSWAP_RATE_LIMIT = add(ConfigKey.bytes("bitswap.rate_limit", "0", 0, "Block bytes per second sent to one peer (e.g. 10MiB); 0 = unlimited."));
+    public static final ConfigKey<Long> BITSWAP_MAX_WANTLIST_ENTRIES = add(ConfigKey.integer("bitswap.max_wantlist_entries", 8192, 1, 1_000_000, "Wants kept per peer; further wants are ignored until earlier ones are answered."));
+    public static final ConfigKey<Long> BITSWAP_MAX_MESSAGE_BYTES = add(ConfigKey.bytes("bitswap.max_message_bytes", "4MiB", 65536, "Largest Bitswap message received or sent (the spec's 4 MiB); longer inbound messages reset their stream."));
+    public static final ConfigKey<Long> BITSWAP_MAX_OUTSTANDING_BYTES_PER_PEER = add(ConfigKey.bytes("bitswap.max_outstanding_bytes_per_peer", "1MiB", 1024, "Block bytes packed for one peer per scheduling round before the next peer's turn (fairness vs per-peer throughput)."));
+    public static final ConfigKey<Long> BITSWAP_WORKERS = add(ConfigKey.integer("bitswap.workers", 4, 1, 256, "Threads that look blocks up and build Bitswap messages."));
+    public static final ConfigKey<Boolean> ROUTING_ENABLED = add(ConfigKey.bool("routing.enabled", true, "Answer Delegated Routing V1 (GET /routing/v1/providers/{cid}) on the gateway port with this node's record."));
+
     // ---- blockstore ----
     public static final ConfigKey<Long> BLOCKSTORE_CACHE_BYTES = add(ConfigKey.bytes("blockstore.cache_bytes", "256MiB", 0, "Size of the in-memory hot-block cache (0 disables it)."));
 

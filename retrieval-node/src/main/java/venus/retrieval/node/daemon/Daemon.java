@@ -58,6 +58,11 @@ public final class Daemon {
         Libp2pService libp2p = new Libp2pService(ctx);
         services.add(libp2p);
         // Protocols on libp2p register here, before start: libp2p.host().setHandler(id, handler).
+        BitswapService bitswap = null;
+        if (ctx.config().get(ConfigKeys.BITSWAP_ENABLED)) {
+            bitswap = new BitswapService(ctx, libp2p.host());
+            services.add(bitswap);
+        }
         // Payments are constructed first (the retrieval provider takes vouchers through them) and start
         // before the gateway: its gate is the voucher-backed one when gateway.price_per_byte > 0.
         PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config(), ctx::registerRawRpc);
@@ -68,7 +73,8 @@ public final class Daemon {
         services.add(graphsync);
         services.add(payments);
         services.add(retrieval);
-        services.add(new GatewayService(ctx, payments.gate()));
+        // The gateway also answers delegated routing (/routing/v1) with this node's Bitswap addresses.
+        services.add(new GatewayService(ctx, payments.gate(), bitswap));
         services.add(new AdminApiService(ctx));
         return services;
     }

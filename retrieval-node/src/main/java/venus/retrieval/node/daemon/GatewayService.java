@@ -1,5 +1,13 @@
 package venus.retrieval.node.daemon;
 
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.function.Predicate;
+import venus.retrieval.gateway.GatewayHandler;
+import venus.retrieval.gateway.GatewayRoutes;
+import venus.retrieval.gateway.routing.DelegatedRouting;
+import venus.retrieval.ipld.Cid;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +32,21 @@ import venus.retrieval.node.config.NodeConfig;
 public final class GatewayService implements NodeService {
     private final DaemonContext ctx;
     private final PaymentGate gate;
-    private GatewayServer server;
+    private final BitswapService bitswap;
+    private volatile GatewayServer server;
 
     public GatewayService(DaemonContext ctx, PaymentGate gate) {
+        this(ctx, gate, null);
+    }
+
+    /**
+     * @param bitswap the node's Bitswap service, or null when Bitswap is off (delegated routing
+     *     then offers only the HTTP gateway)
+     */
+    public GatewayService(DaemonContext ctx, PaymentGate gate, BitswapService bitswap) {
         this.ctx = ctx;
         this.gate = gate;
+        this.bitswap = bitswap;
     }
 
     @Override
@@ -81,7 +99,13 @@ public final class GatewayService implements NodeService {
         GatewayConfig config = gatewayConfig(ctx.config(), ctx.repo().dir());
         PieceStore store = ctx.store();
         try {
-            server = GatewayServer.forBackend(config, IpldGatewayBackend.over(store.blockSource(), store.directory()), gate);
+            GatewayHandler handler = new GatewayRoutes(IpldGatewayBackend.over(store.blockSource(), store.directory()));
+            if (ctx.config().get(ConfigKeys.ROUTING_ENABLED)) {
+                Predicate<Cid> offers = bitswap != null ? bitswap.engine()::offers
+                        : cid -> !cid.isIdentity() && store.blockSource().has(cid);
+                handler = new DelegatedRouting(handler, offers, this::providerRecords);
+            }
+            server = new GatewayServer(config, handler, gate);
         } catch (GatewayException e) {
             throw new NodeException(Reason.CONFIG_INVALID, "config: " + e.getMessage());
         }
@@ -101,6 +125,45 @@ public final class GatewayService implements NodeService {
         ctx.metrics().registry().more().counter("vrn.gateway.requests", List.of(), server.stats(), s -> s.requests());
         ctx.metrics().registry().more().counter("vrn.gateway.rejected_busy", List.of(), server.stats(), s -> s.rejectedBusy());
         return List.of(server.url());
+    }
+
+    /**
+     * This node as a delegated-routing provider: its peer ID, the libp2p addresses (for
+     * {@code transport-bitswap}) and the gateway as an {@code /http} multiaddr (for
+     * {@code transport-ipfs-gateway-http}).
+     */
+    List<DelegatedRouting.ProviderRecord> providerRecords() {
+        List<String> addrs = new ArrayList<>();
+        List<String> protocols = new ArrayList<>();
+        if (bitswap != null) {
+            for (String a : ctx.boundAddresses().getOrDefault("libp2p", List.of())) {
+                int p2p = a.indexOf("/p2p/");
+                addrs.add(p2p < 0 ? a : a.substring(0, p2p));
+            }
+            protocols.add("transport-bitswap");
+        }
+        GatewayServer s = server;
+        if (s != null) {
+            addrs.add(httpMultiaddr(s.url()));
+            protocols.add("transport-ipfs-gateway-http");
+        }
+        return List.of(new DelegatedRouting.ProviderRecord(ctx.identity().peerId().toString(), addrs, protocols));
+    }
+
+    /** {@code http://127.0.0.1:8080} → {@code /ip4/127.0.0.1/tcp/8080/http} ({@code /tls/http} for https). */
+    static String httpMultiaddr(String url) {
+        URI u = URI.create(url);
+        String host = u.getHost();
+        String proto;
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+            proto = "/ip6/";
+        } else if (host.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
+            proto = "/ip4/";
+        } else {
+            proto = "/dns/";
+        }
+        return proto + host + "/tcp/" + u.getPort() + ("https".equals(u.getScheme()) ? "/tls/http" : "/http");
     }
 
     @Override
