@@ -40,10 +40,13 @@ public final class GraphsyncRequester {
      */
     public OutgoingRequest request(PeerId peer, Cid root, Node selector, Map<String, Node> extensions,
                                    ReceivedBlocks store, OutgoingRequest.Listener listener) {
+        // walk the selector as the responder will see it: canonical dag-cbor orders ExploreFields'
+        // keys, and that order is the walk order
+        Node sent = venus.retrieval.ipld.cbor.DagCbor.decode(venus.retrieval.ipld.cbor.DagCbor.encode(selector));
         UUID id = UUID.randomUUID();
-        OutgoingRequest r = new OutgoingRequest(this, peer, id, root, selector, store, listener);
+        OutgoingRequest r = new OutgoingRequest(this, peer, id, root, sent, store, listener);
         requests.put(new Key(peer, id), r);
-        send(peer, GsRequest.newRequest(id, root, selector, extensions));
+        send(peer, GsRequest.newRequest(id, root, sent, extensions));
         return r;
     }
 

@@ -460,6 +460,30 @@ class GraphsyncLoopbackTest {
         assertThat(rec.firstTime).containsExactly(site.get(0));
     }
 
+    /**
+     * ExploreFields built in non-canonical key order ("b" before "a"): the wire form sorts the keys,
+     * the responder walks "a" first, and the requester must walk the wire form too.
+     */
+    @Test
+    void fieldOrderFollowsTheCanonicalSelector() throws Exception {
+        List<Cid> site = order("site");
+        Node root = Node.mapBuilder().put("a", Node.link(site.get(1))).put("b", Node.link(site.get(5))).build();
+        byte[] data = DagCbor.encode(root);
+        Cid rootCid = Cid.of(Multicodec.DAG_CBOR, data);
+        store.put(rootCid, data);
+        try {
+            Map<String, Node> f = new java.util.LinkedHashMap<>();
+            f.put("b", Selectors.matcher());
+            f.put("a", Selectors.matcher());
+            Recorder rec = new Recorder();
+            OutgoingRequest r = request(rootCid, Selectors.exploreFields(f), Map.of(), ReceivedBlocks.inMemory(), rec);
+            assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+            assertThat(rec.firstTime).containsExactly(rootCid, site.get(1), site.get(5));
+        } finally {
+            store.remove(rootCid);
+        }
+    }
+
     static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!cond.getAsBoolean()) {
