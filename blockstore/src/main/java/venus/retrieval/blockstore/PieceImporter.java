@@ -204,7 +204,7 @@ final class PieceImporter {
             directory.purge(rec.id(), () -> source.unserved(rec.id()));
             return new ImportResult(winner, true, c);
         }
-        LOG.info("piece {} ready: {} blocks from {}", c.cidV1(), blocks, servedFrom);
+        LOG.debug("piece {} ready: {} blocks from {}", c.cidV1(), blocks, servedFrom);
         return new ImportResult(winner, false, c);
     }
 
