@@ -21,6 +21,11 @@ public final class CborStreamReader implements Stream.Listener {
     public interface Events {
         void onItem(Stream stream, Node item);
 
+        /** The item with the exact bytes it arrived as (for captures); the default forwards to {@link #onItem(Stream, Node)}. */
+        default void onItem(Stream stream, Node item, byte[] raw) {
+            onItem(stream, item);
+        }
+
         /** The peer half-closed; {@code partial} when it stopped inside an item. */
         default void onEnd(Stream stream, boolean partial) {}
 
@@ -90,10 +95,11 @@ public final class CborStreamReader implements Stream.Listener {
                 fail(stream, Wire.bad(stream.protocol() + ": " + e.getMessage()));
                 return;
             }
+            byte[] raw = Arrays.copyOf(buf, end);
             System.arraycopy(buf, end, buf, 0, len - end);
             len -= end;
             try {
-                events.onItem(stream, item);
+                events.onItem(stream, item, raw);
             } catch (RuntimeException e) {
                 fail(stream, e);
                 return;

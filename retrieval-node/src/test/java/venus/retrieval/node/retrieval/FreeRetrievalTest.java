@@ -120,4 +120,43 @@ class FreeRetrievalTest {
                 RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(30)))
                 .isInstanceOf(NodeException.class).hasMessageContaining("does not serve");
     }
+
+    @Test
+    void fuzzedDataTransferMessagesResetTheirStreamAndTheNodeKeepsServing() throws Exception {
+        byte[] seed = java.util.HexFormat.of().parseHex(venus.retrieval.node.retrieval.datatransfer.TransferMessageTest.DT_VOUCHER);
+        java.util.Random rnd = new java.util.Random(777);
+        int resets = 0;
+        for (int i = 0; i < 60; i++) {
+            byte[] b = seed.clone();
+            for (int f = 0; f < 1 + rnd.nextInt(6); f++) {
+                b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+            }
+            venus.retrieval.libp2p.Stream st = clientHost.newStream(addr,
+                    List.of(venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork.PROTOCOL)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            venus.retrieval.libp2p.StreamReader reader = new venus.retrieval.libp2p.StreamReader(1024);
+            st.setListener(reader);
+            st.write(io.netty.buffer.Unpooled.wrappedBuffer(b));
+            st.closeWrite();
+            try {
+                reader.result().get(10, java.util.concurrent.TimeUnit.SECONDS); // decoded (unknown transfer: ignored) and closed
+            } catch (java.util.concurrent.ExecutionException e) {
+                resets++; // malformed: the provider reset the stream
+            }
+        }
+        assertThat(resets).isGreaterThan(10);
+        // a graphsync request whose data-transfer extension is garbage: refused (32), nothing served
+        Cid root = Fixture.root(Vectors.file("unixfs/file-1000-unixfs-v1-2025.car"));
+        try (Host other = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start()) {
+            var gs = venus.retrieval.node.graphsync.Graphsync.register(other, c -> null, venus.retrieval.node.graphsync.GraphsyncHooks.FREE, 1);
+            other.connect(addr).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            var req = gs.requester().request(providerHost.peerId(), root, venus.retrieval.ipld.traversal.Selectors.exploreAllRecursively(),
+                    Map.of(venus.retrieval.node.retrieval.datatransfer.TransferMessage.EXTENSION, venus.retrieval.ipld.model.Node.string("junk")),
+                    venus.retrieval.node.graphsync.ReceivedBlocks.inMemory(), new venus.retrieval.node.graphsync.OutgoingRequest.Listener() {});
+            assertThat(req.completion().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(32);
+            gs.close();
+        }
+        try (CarSpool spool = new CarSpool(tmp.resolve("after-fuzz.car"), root)) {
+            assertThat(client.retrieve(addr, root, spool, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(30)).graphsyncStatus()).isEqualTo(20);
+        }
+    }
 }

@@ -79,6 +79,7 @@ public final class RetrievalClient implements AutoCloseable {
     private final DataTransferNetwork network;
     private final Map<Long, Session> sessions = new java.util.concurrent.ConcurrentHashMap<>();
     private VoucherPolicy policy;
+    private volatile java.util.function.Consumer<byte[]> capture;
 
     /** Uses {@code host} (started, not necessarily listening) for graphsync requests and data-transfer. */
     public RetrievalClient(Host host) {
@@ -95,7 +96,20 @@ public final class RetrievalClient implements AutoCloseable {
             if (s != null && s.peer.equals(peer) && !m.isRequest()) {
                 s.onResponse(m.response());
             }
+        }, raw -> {
+            var c = capture;
+            if (c != null) {
+                c.accept(raw);
+            }
         });
+    }
+
+    /**
+     * Sees every data-transfer message the provider sends (tests, interop captures): the exact bytes
+     * of those on {@code /fil/datatransfer/1.2.0}, and the dag-cbor of those inside graphsync extensions.
+     */
+    public void setCapture(java.util.function.Consumer<byte[]> c) {
+        this.capture = c;
     }
 
     /** Replaces how vouchers are made (tests). */
@@ -212,6 +226,10 @@ public final class RetrievalClient implements AutoCloseable {
             Node n = extensions.get(TransferMessage.EXTENSION);
             if (n == null) {
                 return;
+            }
+            var c = capture;
+            if (c != null) {
+                c.accept(venus.retrieval.ipld.cbor.DagCbor.encode(n));
             }
             try {
                 TransferMessage m = TransferMessage.fromNode(n);

@@ -37,7 +37,20 @@ public final class DataTransferNetwork {
 
     /** Registers the protocol on {@code host}, delivering messages to {@code receiver}. */
     public static DataTransferNetwork register(Host host, Receiver receiver) {
+        return register(host, receiver, null);
+    }
+
+    /** As {@link #register(Host, Receiver)}; {@code tap} (if not null) sees each message's exact bytes first. */
+    public static DataTransferNetwork register(Host host, Receiver receiver, java.util.function.Consumer<byte[]> tap) {
         host.setHandler(PROTOCOL, stream -> stream.setListener(new CborStreamReader(MAX_MESSAGE, new CborStreamReader.Events() {
+            @Override
+            public void onItem(Stream s, Node item, byte[] raw) {
+                if (tap != null) {
+                    tap.accept(raw);
+                }
+                onItem(s, item);
+            }
+
             @Override
             public void onItem(Stream s, Node item) {
                 receiver.onMessage(s.connection().remotePeer(), TransferMessage.fromNode(item));
