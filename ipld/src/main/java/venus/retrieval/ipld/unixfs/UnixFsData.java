@@ -96,11 +96,20 @@ public record UnixFsData(Type type, byte[] data, Long filesize, long[] blocksize
         return contentSize();
     }
 
-    /** Inline data length plus the sum of blocksizes. */
+    /**
+     * Inline data length plus the sum of blocksizes.
+     *
+     * @throws IpldException BAD_UNIXFS when the sum passes 2^63−1 (it would wrap to a wrong, even
+     *     negative, size)
+     */
     public long contentSize() {
         long size = data == null ? 0 : data.length;
-        for (long b : blocksizes) {
-            size += b;
+        try {
+            for (long b : blocksizes) {
+                size = Math.addExact(size, b);
+            }
+        } catch (ArithmeticException e) {
+            throw new IpldException(IpldException.Reason.BAD_UNIXFS, "UnixFS blocksizes add up past 2^63-1");
         }
         return size;
     }

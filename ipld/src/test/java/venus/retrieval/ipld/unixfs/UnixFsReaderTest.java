@@ -230,6 +230,24 @@ class UnixFsReaderTest {
                 .extracting(e -> ((IpldException) e).reason()).isEqualTo(IpldException.Reason.BAD_BLOCK);
     }
 
+    @Test
+    void blocksizesThatAddUpPast2To63AreBadUnixFs() {
+        // two links to one leaf whose blocksizes wrap a long: the size must not come out negative or small
+        Map<Cid, byte[]> m = new HashMap<>();
+        Cid leaf = Cid.of(Multicodec.RAW, new byte[] {1, 2, 3});
+        m.put(leaf, new byte[] {1, 2, 3});
+        UnixFsReader r = new UnixFsReader(m::get);
+        byte[] wrapping = new UnixFsData(UnixFsData.Type.FILE, null, null, new long[] {Long.MAX_VALUE, 1}, null, null, null, null).encode();
+        Cid c = put(m, new PbNode(List.of(new PbLink(leaf, "", 3L), new PbLink(leaf, "", 3L)), wrapping));
+        badUnixFs(() -> r.stat(c));
+        badUnixFs(() -> r.open(c, 0, 10));
+        badUnixFs(() -> UnixFsData.decode(wrapping).fileSize());
+        // wrapping all the way round to a small size is refused too
+        byte[] toZero = new UnixFsData(UnixFsData.Type.FILE, new byte[] {7}, null,
+                new long[] {Long.MAX_VALUE, Long.MAX_VALUE, 1}, null, null, null, null).encode();
+        badUnixFs(() -> UnixFsData.decode(toZero).contentSize());
+    }
+
     static Cid put(Map<Cid, byte[]> m, PbNode node) {
         byte[] b = DagPb.encode(node);
         Cid c = Cid.of(Multicodec.DAG_PB, b);
