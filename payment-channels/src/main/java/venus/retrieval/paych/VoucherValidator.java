@@ -16,7 +16,9 @@ import venus.retrieval.paych.chain.PaychState;
  *       TimeLockMin, SecretHash, Merges ({@code UNSUPPORTED_VOUCHER}); and its amount is not
  *       negative ({@code BAD_VOUCHER});</li>
  *   <li>it is signed ({@code UNSIGNED});</li>
- *   <li>the channel actor exists ({@code CHANNEL_NOT_FOUND});</li>
+ *   <li>the channel actor exists ({@code CHANNEL_NOT_FOUND}) and is named by its robust (f2)
+ *       address ({@code WRONG_CHANNEL}; Lotus tracks channels by that address, and an f0 alias of
+ *       the same actor would open a second set of lanes in the store);</li>
  *   <li>the channel pays us: its {@code To}, resolved to a key address, is our payee address
  *       ({@code NOT_OUR_CHANNEL}; Lotus only checks that its wallet has the key);</li>
  *   <li>the channel is not settling, or settles late enough that we can still redeem:
@@ -74,6 +76,12 @@ public final class VoucherValidator {
             throw fail(PaychException.Reason.UNSIGNED, "voucher is not signed");
         }
         PaychState state = chain.stateReadState(channel);
+        if (channel.protocol() != Address.Protocol.ACTOR) {
+            // The actor redeems a voucher naming it by f0 or f2, but the store keys lanes by the
+            // name: two names for one channel would credit the same lane twice.
+            throw fail(PaychException.Reason.WRONG_CHANNEL, "voucher names channel " + channel
+                    + "; name it by its robust f2 address, as Lotus does");
+        }
         if (!paysUs(state.to())) {
             throw fail(PaychException.Reason.NOT_OUR_CHANNEL, "channel " + channel + " pays " + state.to() + ", not our address " + payee);
         }

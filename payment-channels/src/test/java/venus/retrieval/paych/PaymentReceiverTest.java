@@ -71,6 +71,19 @@ class PaymentReceiverTest {
     }
 
     @Test
+    void theSameVoucherUnderTheChannelsIdAddressCreditsNothing() {
+        // f0 and f2 name the same actor; the actor redeems either, so only one may ever be credited
+        Address chId = Address.id(1100);
+        chain.channels.put(chId, chain.channels.get(CH));
+        receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO);
+        SignedVoucher alias = VoucherValidatorTest.signed(SignedVoucher.of(chId, 0, 2, TokenAmount.ofAtto(300)), VoucherValidatorTest.PAYER_KEY);
+        assertThatThrownBy(() -> receiver.accept(chId, alias, TokenAmount.ZERO))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.WRONG_CHANNEL);
+        assertThat(store.receivedChannels()).containsExactly(CH);
+        assertThat(store.receivedTotal(chId)).isEqualTo(TokenAmount.ZERO);
+    }
+
+    @Test
     void refusedVouchersAreNotStored() {
         assertThatThrownBy(() -> receiver.accept(CH, voucher(0, 2, 20_000), TokenAmount.ZERO))
                 .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.INSUFFICIENT_FUNDS);
