@@ -48,16 +48,20 @@ public final class Libp2pThroughput {
         double p2p = 0;
         double aead = 0;
         double yamux = 0;
-        boolean only = Boolean.getBoolean("yamuxOnly"); // profiling aid
+        String only = System.getProperty("only", System.getProperty("yamuxOnly") != null ? "yamux" : ""); // profiling aid
         for (int r = 0; r < rounds; r++) {
-            if (only) {
-                yamux = Math.max(yamux, plainYamux(bytes, chunk));
-                continue;
+            if (only.isEmpty() || only.equals("tcp")) {
+                tcp = Math.max(tcp, timed("raw TCP", () -> rawTcp(bytes, chunk)));
             }
-            tcp = Math.max(tcp, rawTcp(bytes, chunk));
-            yamux = Math.max(yamux, plainYamux(bytes, chunk));
-            p2p = Math.max(p2p, libp2p(bytes, chunk));
-            aead = Math.max(aead, aead(bytes));
+            if (only.isEmpty() || only.equals("yamux")) {
+                yamux = Math.max(yamux, timed("plaintext Yamux", () -> plainYamux(bytes, chunk)));
+            }
+            if (only.isEmpty() || only.equals("noise")) {
+                p2p = Math.max(p2p, timed("Noise+Yamux", () -> libp2p(bytes, chunk)));
+            }
+            if (only.isEmpty() || only.equals("aead")) {
+                aead = Math.max(aead, timed("AEAD", () -> aead(bytes)));
+            }
         }
         System.out.printf("raw TCP loopback        %8.1f MB/s%n", tcp);
         System.out.printf("plaintext Yamux stream  %8.1f MB/s  (%.2f x raw TCP)%n", yamux, yamux / tcp);
@@ -65,6 +69,25 @@ public final class Libp2pThroughput {
         System.out.printf("ChaCha20-Poly1305 (%s, 1 core) %8.1f MB/s  (stream = %.2f x min(AEAD, TCP))%n",
                 ChaChaPoly.defaultEngine(),
                 aead, p2p / Math.min(aead, tcp));
+    }
+
+    interface Run {
+        double mbPerSecond() throws Exception;
+    }
+
+    /**
+     * Runs one measurement and prints it with the CPU time the whole process used meanwhile: on a
+     * shared machine the CPU share a run gets varies, while CPU seconds per GB shows the work done.
+     */
+    static double timed(String name, Run run) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        double mbs = run.mbPerSecond();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        System.out.printf("  %-16s %8.1f MB/s   wall %6.2f s   process CPU %6.2f s (%.2f cores busy)%n", name, mbs, wall, cpu, cpu / wall);
+        return mbs;
     }
 
     static double rawTcp(long bytes, byte[] chunk) throws Exception {
@@ -146,6 +169,7 @@ public final class Libp2pThroughput {
             };
             io.netty.channel.Channel server = new io.netty.bootstrap.ServerBootstrap().group(group)
                     .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childOption(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024))
                     .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                         @Override
                         protected void initChannel(io.netty.channel.socket.SocketChannel ch) {

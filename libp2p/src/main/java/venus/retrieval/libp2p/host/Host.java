@@ -110,6 +110,7 @@ public final class Host implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 256)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .childOption(READ_ALLOCATOR, readAllocator())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -216,6 +217,7 @@ public final class Host implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.handshakeTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .option(READ_ALLOCATOR, readAllocator())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -425,5 +427,17 @@ public final class Host implements AutoCloseable {
         String ip4 = a.valueOf(Protocol.IP4);
         String ip6 = a.valueOf(Protocol.IP6);
         return "0.0.0.0".equals(ip4) || "::".equals(ip6);
+    }
+
+    @SuppressWarnings("deprecation") // Netty 4.2 deprecates it but has no replacement yet
+    private static final ChannelOption<io.netty.channel.RecvByteBufAllocator> READ_ALLOCATOR = ChannelOption.RCVBUF_ALLOCATOR;
+
+    /**
+     * Socket reads of up to 1 MiB (Netty's default stops at 64 KiB): a bulk stream then needs a
+     * quarter of the read calls and decoder passes. Buffers only grow while reads fill them, and are
+     * released after each read, so quiet connections keep small ones.
+     */
+    static io.netty.channel.RecvByteBufAllocator readAllocator() {
+        return new io.netty.channel.AdaptiveRecvByteBufAllocator(512, 64 * 1024, 1024 * 1024);
     }
 }
