@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +21,9 @@ import venus.retrieval.libp2p.host.Host;
 /**
  * Bitswap 1.2.0, 1.1.0 and 1.0.0 on a libp2p {@link Host}: reads every inbound bitswap stream
  * until EOF (a peer may send many messages on one stream) and answers on a stream we open to the
- * peer, negotiated with the version the peer used. That stream is reused while the peer has work
- * and half-closed when its queue drains (Helia drops inbound bitswap streams idle for 10 s).
+ * peer, negotiated with the version the peer used. That stream is reused while answers keep
+ * flowing and half-closed after {@value #IDLE_CLOSE_MILLIS} ms without one (Helia drops inbound
+ * bitswap streams idle for 10 s).
  * A malformed or oversized message resets the stream it came on; the connection stays.
  */
 public final class BitswapServer implements AutoCloseable {
@@ -28,7 +31,15 @@ public final class BitswapServer implements AutoCloseable {
 
     private final Host host;
     private final BitswapEngine engine;
+    /** A reply stream idle this long is half-closed (Helia drops inbound bitswap streams silent for 10 s). */
+    static final long IDLE_CLOSE_MILLIS = 3000;
+
     private final Map<PeerId, PeerOutbox> outboxes = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService idleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vrn-bitswap-idle");
+        t.setDaemon(true);
+        return t;
+    });
     private final ConnectionListener connections = new ConnectionListener() {
         @Override
         public void onDisconnected(Connection connection) {
@@ -64,8 +75,9 @@ public final class BitswapServer implements AutoCloseable {
         }
         host.removeConnectionListener(connections);
         engine.close();
+        idleTimer.shutdownNow();
         for (PeerOutbox o : outboxes.values()) {
-            o.idle();
+            o.closeNow();
         }
         outboxes.clear();
     }
@@ -126,12 +138,19 @@ public final class BitswapServer implements AutoCloseable {
         }
     }
 
-    /** Our stream to one peer, opened on demand and half-closed when the peer's queue drains. */
+    /**
+     * Our stream to one peer, opened on demand, kept while answers keep flowing (so a DAG walk's
+     * many small rounds do not each pay a stream negotiation) and half-closed once it has been idle
+     * for {@link #IDLE_CLOSE_MILLIS}. Sends and the idle close are serialized on this object; the
+     * close runs on a timer thread, never on the event loop a send may be waiting for.
+     */
     private final class PeerOutbox implements BitswapEngine.Outbox {
         final PeerId peer;
         final Connection connection;
         final BitswapProtocol proto;
         private volatile Stream stream;
+        private long lastSend;
+        private boolean closeScheduled;
 
         PeerOutbox(PeerId peer, Connection connection, BitswapProtocol proto) {
             this.peer = peer;
@@ -146,7 +165,7 @@ public final class BitswapServer implements AutoCloseable {
         }
 
         @Override
-        public void send(BitswapMessage message) {
+        public synchronized void send(BitswapMessage message) {
             Stream s = stream;
             if (s == null || s.closeFuture().isDone()) {
                 s = open();
@@ -158,6 +177,7 @@ public final class BitswapServer implements AutoCloseable {
             ByteBuf buf = s.alloc().buffer(bytes.length);
             buf.writeBytes(bytes);
             s.write(buf);
+            lastSend = System.nanoTime();
         }
 
         private Stream open() {
@@ -198,7 +218,34 @@ public final class BitswapServer implements AutoCloseable {
         }
 
         @Override
-        public void idle() {
+        public synchronized void idle() {
+            if (stream == null || closeScheduled) {
+                return;
+            }
+            closeScheduled = true;
+            try {
+                idleTimer.schedule(this::closeIfIdle, IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                closeScheduled = false; // shutting down
+            }
+        }
+
+        private synchronized void closeIfIdle() {
+            closeScheduled = false;
+            long idleNanos = System.nanoTime() - lastSend;
+            if (idleNanos >= TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS)) {
+                closeNow();
+            } else if (stream != null) {
+                try {
+                    idleTimer.schedule(this::closeIfIdle, TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS) - idleNanos, TimeUnit.NANOSECONDS);
+                    closeScheduled = true;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    closeNow(); // shutting down
+                }
+            }
+        }
+
+        synchronized void closeNow() {
             Stream s = stream;
             if (s != null) {
                 stream = null;
