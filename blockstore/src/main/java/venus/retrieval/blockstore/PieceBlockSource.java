@@ -31,9 +31,14 @@ final class PieceBlockSource implements BlockSource {
         this.directory = directory;
         this.verifyFileReads = verifyFileReads;
         this.cache = Caffeine.newBuilder().maximumWeight(Math.max(0, cacheBytes))
-                .weigher((Multihash k, byte[] v) -> v.length + 64).build();
+                .weigher((Multihash k, byte[] v) -> v.length + 64).recordStats().build();
         this.files = Caffeine.newBuilder().maximumSize(256)
                 .<Long, FileChannel>removalListener((k, ch, cause) -> closeQuietly(ch)).build();
+    }
+
+    /** Hot-block cache counters: every non-identity lookup is one cache request (hit or miss). */
+    com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats() {
+        return cache.stats();
     }
 
     @Override

@@ -115,6 +115,11 @@ public final class PieceStore implements AutoCloseable {
         return source;
     }
 
+    /** Lookups through {@link #blockSource()} and how many the hot-block cache answered (for metrics). */
+    public com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats() {
+        return source.cacheStats();
+    }
+
     /**
      * Imports a CAR or unsealed piece file (see {@link PieceImporter}). Safe to call from several
      * threads; their commits interleave.

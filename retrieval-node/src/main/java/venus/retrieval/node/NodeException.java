@@ -25,6 +25,8 @@ public class NodeException extends RuntimeException {
         SERVICE_FAILED,
         /** A file in the repository could not be read or written. */
         IO,
+        /** What a request names (a piece, a channel...) does not exist. */
+        NOT_FOUND,
         /** A peer sent a malformed or out-of-protocol message (graphsync, data-transfer...). */
         BAD_MESSAGE,
         /** A retrieval did not complete: the provider refused, failed, or sent blocks the selector walk does not expect. */

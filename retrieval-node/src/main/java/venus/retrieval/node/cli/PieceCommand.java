@@ -18,6 +18,12 @@ import venus.retrieval.blockstore.PieceStore;
 import venus.retrieval.blockstore.commp.CommPHasher;
 import venus.retrieval.blockstore.commp.PieceCommitment;
 import venus.retrieval.ipld.Cid;
+import venus.retrieval.node.api.ApiClient;
+import venus.retrieval.node.api.Permission;
+import venus.retrieval.node.api.PieceApi;
+import venus.retrieval.node.api.PieceRecords;
+import venus.retrieval.node.repo.Repo;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code vrn piece ...}: import, hash, list, inspect, remove and verify pieces. */
 @Command(name = "piece", mixinStandardHelpOptions = true, description = "Import and manage pieces (CAR or unsealed piece files).",
@@ -70,6 +76,17 @@ public final class PieceCommand implements Runnable {
             if (skipCommP && pieceCid == null) {
                 throw new CliException("--skip-commp needs --piece-cid", Vrn.EXIT_USAGE);
             }
+            // A running daemon holds the writer lock: it imports through the admin API.
+            var api = ApiClient.ofRunningDaemon(Repo.open(repo.path()), Permission.WRITE);
+            if (api.isPresent()) {
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    throw new CliException("no such file: " + file);
+                }
+                JsonNode r = api.get().call("VRN.PieceAdd", file.toAbsolutePath().toString(), new PieceApi.AddOptions(pieceCid,
+                        cache, copy, isPublic, deals, miners, skipCommP));
+                printAdded(r, json);
+                return 0;
+            }
             ImportOptions o = ImportOptions.defaults().withPieceCid(pieceCid).withCache(cache).withCopy(copy)
                     .withPublic(isPublic).withDeals(deals).withMiners(miners).withSkipCommP(skipCommP);
             ImportResult r;
@@ -101,6 +118,28 @@ public final class PieceCommand implements Runnable {
                 Vrn.out().println("piece CID v2: " + p.pieceCidV2());
             }
             return 0;
+        }
+    }
+
+    /** Prints a {@code VRN.PieceAdd} answer as the offline import prints its result. */
+    static void printAdded(JsonNode r, boolean json) {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pieceCid", r.path("pieceCid").asText());
+            m.put("pieceCidV2", r.path("pieceCidV2").asText());
+            m.put("paddedSize", r.path("paddedSize").asLong());
+            m.put("blocks", r.path("blocks").asLong());
+            m.put("alreadyPresent", r.path("alreadyPresent").asBoolean());
+            m.put("file", r.path("file").isNull() ? null : r.path("file").asText());
+            Vrn.out().println(Json.write(m));
+        } else if (r.path("alreadyPresent").asBoolean()) {
+            Vrn.out().println("piece " + r.path("pieceCid").asText() + " is already present; nothing added");
+        } else {
+            String where = r.path("cached").asBoolean() ? "cached in the blockstore"
+                    : (r.path("copied").asBoolean() ? "copied to " : "in place at ") + r.path("file").asText();
+            Vrn.out().println("added piece " + r.path("pieceCid").asText() + " (" + r.path("blocks").asLong() + " blocks, padded size "
+                    + r.path("paddedSize").asLong() + ") " + where + " (through the running daemon)");
+            Vrn.out().println("piece CID v2: " + r.path("pieceCidV2").asText());
         }
     }
 
@@ -209,6 +248,12 @@ public final class PieceCommand implements Runnable {
 
         @Override
         public Integer call() {
+            var api = ApiClient.ofRunningDaemon(Repo.open(repo.path()), Permission.WRITE);
+            if (api.isPresent()) {
+                JsonNode p = api.get().call("VRN.PieceRemove", piece);
+                Vrn.out().println("removed piece " + (p.path("pieceCid").isNull() ? "#" + p.path("id").asLong() : p.path("pieceCid").asText()));
+                return 0;
+            }
             try (RepoPieceStore s = RepoPieceStore.writer(repo)) {
                 PieceInfo p = find(s.store(), piece);
                 s.store().remove(p.id());
@@ -270,30 +315,6 @@ public final class PieceCommand implements Runnable {
     }
 
     static Map<String, Object> record(PieceInfo p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", p.id());
-        m.put("pieceCid", p.pieceCid() == null ? null : p.pieceCid().toString());
-        Cid v2 = p.isReady() ? p.pieceCidV2() : null;
-        m.put("pieceCidV2", v2 == null ? null : v2.toString());
-        m.put("state", p.state().name().toLowerCase());
-        m.put("paddedSize", p.paddedSize());
-        m.put("payloadSize", p.payloadSize());
-        m.put("fileSize", p.fileSize());
-        m.put("blocks", p.blockCount());
-        m.put("roots", p.roots().stream().map(Cid::toString).toList());
-        m.put("file", p.file() == null ? null : p.file().toString());
-        m.put("copied", p.copied());
-        m.put("cached", p.cached());
-        m.put("public", p.isPublic());
-        m.put("dealIds", p.dealIds());
-        m.put("minerIds", p.minerIds());
-        m.put("sectorId", p.sectorId() < 0 ? null : p.sectorId());
-        m.put("sectorOffset", p.sectorOffset() < 0 ? null : p.sectorOffset());
-        m.put("fastRetrieval", p.fastRetrieval());
-        m.put("announced", p.announced());
-        m.put("createdAt", p.createdAt().toString());
-        m.put("updatedAt", p.updatedAt().toString());
-        m.put("error", p.error());
-        return m;
+        return PieceRecords.of(p);
     }
 }

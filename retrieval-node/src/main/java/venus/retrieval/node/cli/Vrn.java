@@ -23,7 +23,7 @@ public final class Vrn implements Runnable {
 
     /** Every subcommand, registered once here. */
     static final Object[] SUBCOMMANDS = {
-        new InitCommand(),
+        InitCommand.class,
         new IdCommand(),
         new CarCommand(),
         new CidCommand(),

@@ -35,6 +35,17 @@ public final class ConfigTemplate {
         return sb.toString();
     }
 
+    /** {@link #toml()} with {@code network} set to {@code network} (validated by the registry). */
+    public static String toml(String network) {
+        try {
+            ConfigKeys.NETWORK.parse(network);
+        } catch (IllegalArgumentException e) {
+            throw new venus.retrieval.node.NodeException(venus.retrieval.node.NodeException.Reason.CONFIG_INVALID,
+                    "--network \"" + network + "\": " + e.getMessage());
+        }
+        return toml().replaceFirst("(?m)^network = \"mainnet\"$", "network = \"" + network + "\"");
+    }
+
     private static void entry(StringBuilder sb, ConfigKey<?> k, String localName) {
         sb.append("# ").append(k.doc()).append(" (").append(k.type()).append(")\n");
         sb.append(localName).append(" = ").append(literal(k, k.defaultValue())).append('\n');

@@ -20,6 +20,14 @@ import venus.retrieval.node.api.AdminApiService;
 import venus.retrieval.node.api.ApiTokens;
 import venus.retrieval.node.api.VrnApi;
 import venus.retrieval.node.api.VrnApiImpl;
+import venus.retrieval.node.api.PieceApi;
+import venus.retrieval.node.api.PieceApiImpl;
+import venus.retrieval.node.api.StatusApi;
+import venus.retrieval.node.api.StatusApiImpl;
+import venus.retrieval.node.metrics.NodeMeters;
+import io.micrometer.core.instrument.FunctionCounter;
+import venus.retrieval.gateway.bitswap.BitswapEngine;
+import venus.retrieval.node.metrics.ServedMeters;
 import venus.retrieval.node.config.ConfigKeys;
 import venus.retrieval.node.config.NodeConfig;
 import venus.retrieval.node.repo.Repo;
@@ -68,13 +76,27 @@ public final class Daemon {
         PaymentService payments = new PaymentService(ctx.repo().dir(), ctx.config(), ctx::registerRawRpc);
         // Filecoin retrieval: query, transports, data-transfer; graphsync runs the provider's hooks.
         RetrievalService retrieval = new RetrievalService(ctx, libp2p.host(), payments);
-        GraphsyncService graphsync = new GraphsyncService(libp2p.host(), ctx.store().blockSource(), retrieval.hooks());
+        var registry = ctx.metrics().registry();
+        GraphsyncService graphsync = new GraphsyncService(libp2p.host(), ctx.store().blockSource(),
+                new CountingGraphsyncHooks(retrieval.hooks(), ServedMeters.of(registry, "graphsync")));
         retrieval.hooks().attachGraphsync(graphsync.graphsync());
         services.add(graphsync);
         services.add(payments);
         services.add(retrieval);
         // The gateway also answers delegated routing (/routing/v1) with this node's Bitswap addresses.
-        services.add(new GatewayService(ctx, payments.gate(), bitswap));
+        services.add(new GatewayService(ctx, new CountingPaymentGate(payments.gate(), ServedMeters.of(registry, "gateway")), bitswap));
+        // The admin API over every part: pieces, peers, vouchers, asks, deals.
+        ctx.rpc().register(PieceApi.class, new PieceApiImpl(ctx.store(), registry));
+        ctx.rpc().register(StatusApi.class, new StatusApiImpl(libp2p.host(), payments::voucherStore, retrieval.asks(),
+                retrieval.hooks()::deals, registry, ctx.config().get(ConfigKeys.NETWORK)));
+        NodeMeters.bind(registry, ctx.store(), payments::voucherStore);
+        if (bitswap != null) {
+            BitswapEngine engine = bitswap.engine();
+            FunctionCounter.builder("vrn.served.bytes", engine, BitswapEngine::bytesSent).tag("protocol", "bitswap")
+                    .baseUnit("bytes").description("block or body bytes sent, by protocol").register(registry);
+            FunctionCounter.builder("vrn.served.blocks", engine, BitswapEngine::blocksSent).tag("protocol", "bitswap")
+                    .description("blocks sent, by protocol").register(registry);
+        }
         services.add(new AdminApiService(ctx));
         return services;
     }

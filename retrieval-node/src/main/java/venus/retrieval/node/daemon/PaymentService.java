@@ -200,6 +200,11 @@ public final class PaymentService implements NodeService {
         return receivers.computeIfAbsent(payee, p -> new PaymentReceiver(new VoucherValidator(c, p, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), s));
     }
 
+    /** The voucher store while payments run (paid gateway or retrieval), else null; for the admin API. */
+    public VoucherStore voucherStore() {
+        return store;
+    }
+
     /** The embedded dev ledger when the node runs one (devnet without chain.api), else null. */
     public DevLedger devLedger() {
         return ledger instanceof DevLedger d ? d : null;

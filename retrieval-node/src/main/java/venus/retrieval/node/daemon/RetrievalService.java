@@ -47,6 +47,11 @@ public final class RetrievalService implements NodeService {
                 c.get(ConfigKeys.RETRIEVAL_MINERS).isBlank() ? 0 : c.get(ConfigKeys.RETRIEVAL_MINERS).split(";").length);
     }
 
+    /** The effective asks (default and per miner), for the admin API. */
+    public RetrievalAsks asks() {
+        return asks;
+    }
+
     /** The hooks graphsync must run (the provider). */
     public RetrievalProvider hooks() {
         return provider;

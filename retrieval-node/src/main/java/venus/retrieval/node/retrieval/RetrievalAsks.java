@@ -87,6 +87,11 @@ public final class RetrievalAsks {
         return new NodeException(NodeException.Reason.CONFIG_INVALID, "config: retrieval.miners: " + msg);
     }
 
+    /** The per-miner entries (miner id → ask), for the admin API. */
+    public Map<String, RetrievalAsk> byMiner() {
+        return byMiner;
+    }
+
     /** The node-wide default. */
     public RetrievalAsk defaults() {
         return defaults;
