@@ -190,7 +190,8 @@ class AdminApiIT {
         assertThat(metric(metrics, "vrn_blocks_lookups_total")).isGreaterThan(0);
         assertThat(metric(metrics, "vrn_pieces")).isEqualTo(2);
         assertThat(metrics).contains("jvm_memory_used_bytes").contains("vrn_libp2p_connections")
-                .contains("vrn_paych_received_attofil").contains("vrn_blocks_cache_hit_ratio");
+                .contains("vrn_paych_received_attofil").contains("vrn_blocks_cache_hit_ratio")
+                .contains("vrn_served_bytes_total{protocol=\"bitswap\"}");
 
         // Peers, asks, earnings, deals.
         try (Host client = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start()) {
