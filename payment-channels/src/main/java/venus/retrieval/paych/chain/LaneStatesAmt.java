@@ -26,7 +26,8 @@ public final class LaneStatesAmt {
     /** The paych actor's lane-state AMT bit width. */
     public static final int BIT_WIDTH = 3;
     private static final int WIDTH = 1 << BIT_WIDTH;
-    private static final int MAX_HEIGHT = 21; // 8^21 > 2^63
+    /** Lanes are 0 … 2^63−1 (the actor caps them there): a root of height 20 spans 8^21 = 2^63 indexes. */
+    private static final int MAX_HEIGHT = 20;
 
     private LaneStatesAmt() {}
 
@@ -100,6 +101,10 @@ public final class LaneStatesAmt {
                     }
                     TokenAmount redeemed = new TokenAmount(r.readFilBigInt());
                     long nonce = r.readUint();
+                    if (nonce < 0) {
+                        // unsigned on chain; as a long it would compare below every voucher nonce
+                        throw bad("lane " + (offset + slot) + " has nonce " + Long.toUnsignedString(nonce) + ", past 2^63-1");
+                    }
                     out.put(offset + slot, new PaychState.LaneState(redeemed, nonce));
                 }
             }

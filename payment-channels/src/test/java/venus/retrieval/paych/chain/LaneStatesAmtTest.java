@@ -14,6 +14,10 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.Multibase;
+import venus.retrieval.ipld.Multicodec;
+import venus.retrieval.ipld.Multihash;
+import venus.retrieval.ipld.cbor.CborWriter;
+import venus.retrieval.paych.PaychException;
 import venus.retrieval.paych.TokenAmount;
 
 class LaneStatesAmtTest {
@@ -59,5 +63,23 @@ class LaneStatesAmtTest {
         saved[saved.length - 1] ^= 1;
         blocks.put(missing, saved);
         assertThatThrownBy(() -> LaneStatesAmt.read(blocks::get, root)).hasMessageContaining("does not hash");
+    }
+
+    @Test
+    void laneNoncesAndHeightsPastWhatALaneCanBeAreRefused() {
+        // a nonce of 2^63 or more would read as a negative long and let any voucher nonce pass
+        SortedMap<Long, PaychState.LaneState> lanes = new TreeMap<>();
+        lanes.put(2L, new PaychState.LaneState(TokenAmount.ofAtto(5), Long.MIN_VALUE));
+        Map<Cid, byte[]> blocks = new HashMap<>();
+        Cid root = LaneStatesAmt.write(lanes, blocks::put);
+        assertThatThrownBy(() -> LaneStatesAmt.read(blocks::get, root)).isInstanceOf(PaychException.class)
+                .hasMessageContaining("nonce");
+        // lanes stop at 2^63-1, which height 20 already covers; at 21 a child would span 8^21 = 2^63
+        byte[] tall = new CborWriter().writeArrayHeader(4).writeUint(3).writeUint(21).writeUint(0)
+                .writeArrayHeader(3).writeBytes(new byte[] {0}).writeArrayHeader(0).writeArrayHeader(0).toByteArray();
+        Cid tallRoot = Cid.v1(Multicodec.DAG_CBOR, Multihash.compute(Multicodec.BLAKE2B_256, tall));
+        blocks.put(tallRoot, tall);
+        assertThatThrownBy(() -> LaneStatesAmt.read(blocks::get, tallRoot)).isInstanceOf(PaychException.class)
+                .hasMessageContaining("height");
     }
 }
