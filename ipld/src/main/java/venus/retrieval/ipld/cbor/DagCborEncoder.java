@@ -1,10 +1,10 @@
 package venus.retrieval.ipld.cbor;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import venus.retrieval.ipld.IpldException;
 import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.model.SortedEntries;
 
 /** Writes data-model values in canonical dag-cbor form. */
 final class DagCborEncoder {
@@ -40,22 +40,11 @@ final class DagCborEncoder {
     }
 
     private static void writeMap(CborWriter w, Map<String, Node> entries, int depth) {
-        int size = entries.size();
-        byte[][] keys = new byte[size][];
-        Node[] values = new Node[size];
-        Integer[] order = new Integer[size];
-        int i = 0;
-        for (Map.Entry<String, Node> e : entries.entrySet()) {
-            keys[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
-            values[i] = e.getValue();
-            order[i] = i;
-            i++;
-        }
-        Arrays.sort(order, (a, b) -> compareKeys(keys[a], keys[b]));
-        w.writeMapHeader(size);
-        for (int k : order) {
-            w.writeTextBytes(keys[k]);
-            write(w, values[k], depth + 1);
+        SortedEntries sorted = SortedEntries.of(entries, DagCborEncoder::compareKeys);
+        w.writeMapHeader(sorted.size());
+        for (int k = 0; k < sorted.size(); k++) {
+            w.writeTextBytes(sorted.key(k));
+            write(w, sorted.value(k), depth + 1);
         }
     }
 

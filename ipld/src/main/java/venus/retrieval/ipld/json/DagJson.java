@@ -14,6 +14,7 @@ import venus.retrieval.ipld.IpldException;
 import venus.retrieval.ipld.IpldException.Reason;
 import venus.retrieval.ipld.model.Kind;
 import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.model.SortedEntries;
 import venus.retrieval.ipld.model.Utf8;
 
 /**
@@ -105,19 +106,9 @@ public final class DagJson {
     }
 
     private static void writeMap(Out out, Map<String, Node> entries, int depth) {
-        int size = entries.size();
-        byte[][] keys = new byte[size][];
-        Node[] values = new Node[size];
-        Integer[] order = new Integer[size];
-        int i = 0;
-        for (Map.Entry<String, Node> e : entries.entrySet()) {
-            keys[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
-            values[i] = e.getValue();
-            order[i] = i;
-            i++;
-        }
-        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
-        if (size > 0 && isSlash(keys[order[0]]) && isReservedForm(values[order[0]])) {
+        SortedEntries sorted = SortedEntries.of(entries, Arrays::compareUnsigned);
+        int size = sorted.size();
+        if (size > 0 && isSlash(sorted.key(0)) && isReservedForm(sorted.value(0))) {
             throw new IpldException(Reason.UNSUPPORTED, "a map whose first key is \"/\" with this value has no dag-json form");
         }
         out.write('{');
@@ -125,9 +116,9 @@ public final class DagJson {
             if (k > 0) {
                 out.write(',');
             }
-            string(out, keys[order[k]]);
+            string(out, sorted.key(k));
             out.write(':');
-            write(out, values[order[k]], depth + 1);
+            write(out, sorted.value(k), depth + 1);
         }
         out.write('}');
     }
