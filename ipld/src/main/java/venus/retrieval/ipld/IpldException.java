@@ -41,11 +41,13 @@ public class IpldException extends RuntimeException {
 
     private final Reason reason;
 
+    /** A failure of kind {@code reason}; the message names what and, where known, the byte offset. */
     public IpldException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /** As {@link #IpldException(Reason, String)}, keeping the lower-level cause. */
     public IpldException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;

@@ -57,11 +57,13 @@ public class PaychException extends RuntimeException {
 
     private final Reason reason;
 
+    /** A failure of kind {@code reason} with a one-line message for operators. */
     public PaychException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /** As {@link #PaychException(Reason, String)}, keeping the lower-level cause. */
     public PaychException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;

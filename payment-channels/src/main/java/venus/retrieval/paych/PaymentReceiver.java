@@ -18,6 +18,7 @@ public final class PaymentReceiver {
     private final VoucherStore store;
     private final ConcurrentHashMap<Address, Object> locks = new ConcurrentHashMap<>();
 
+    /** A receiver that checks with {@code validator} and commits to {@code store}. */
     public PaymentReceiver(VoucherValidator validator, VoucherStore store) {
         this.validator = validator;
         this.store = store;

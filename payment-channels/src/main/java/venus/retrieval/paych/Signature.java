@@ -68,6 +68,7 @@ public final class Signature {
         return new Signature(Type.of(b[0] & 0xFF), Arrays.copyOfRange(b, 1, b.length));
     }
 
+    /** The signature scheme (the wire form's first byte). */
     public Type type() {
         return type;
     }

@@ -64,6 +64,7 @@ public record SignedVoucher(Address channel, long timeLockMin, long timeLockMax,
     /** A lane folded into the voucher's lane: {@code [Lane, Nonce]}. */
     public record Merge(long lane, long nonce) {}
 
+    /** Copies the arrays; refuses lanes and nonces past 2^63−1 ({@code BAD_VOUCHER}). */
     public SignedVoucher {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(amount, "amount");

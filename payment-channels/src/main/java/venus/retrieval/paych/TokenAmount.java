@@ -21,6 +21,7 @@ public record TokenAmount(BigInteger atto) implements Comparable<TokenAmount> {
     private static final int MAX_BITS = 127 * 8;
     private static final int MAX_PARSE_LENGTH = 50;
 
+    /** Refuses amounts a Filecoin big integer cannot carry ({@code BAD_AMOUNT}). */
     public TokenAmount {
         Objects.requireNonNull(atto, "atto");
         if (atto.abs().bitLength() > MAX_BITS) {
@@ -118,22 +119,27 @@ public record TokenAmount(BigInteger atto) implements Comparable<TokenAmount> {
         return toFilString() + " FIL";
     }
 
+    /** This amount plus {@code o}. */
     public TokenAmount add(TokenAmount o) {
         return new TokenAmount(atto.add(o.atto));
     }
 
+    /** This amount minus {@code o} (may be negative). */
     public TokenAmount subtract(TokenAmount o) {
         return new TokenAmount(atto.subtract(o.atto));
     }
 
+    /** This amount times {@code factor}. */
     public TokenAmount multiply(long factor) {
         return new TokenAmount(atto.multiply(BigInteger.valueOf(factor)));
     }
 
+    /** −1, 0 or 1 as this amount is negative, zero or positive. */
     public int signum() {
         return atto.signum();
     }
 
+    /** Whether this amount is zero. */
     public boolean isZero() {
         return atto.signum() == 0;
     }
@@ -143,14 +149,17 @@ public record TokenAmount(BigInteger atto) implements Comparable<TokenAmount> {
         return atto.compareTo(o.atto);
     }
 
+    /** Whether this amount is strictly more than {@code o}. */
     public boolean greaterThan(TokenAmount o) {
         return compareTo(o) > 0;
     }
 
+    /** Whether this amount is strictly less than {@code o}. */
     public boolean lessThan(TokenAmount o) {
         return compareTo(o) < 0;
     }
 
+    /** The larger of two amounts. */
     public static TokenAmount max(TokenAmount a, TokenAmount b) {
         return a.compareTo(b) >= 0 ? a : b;
     }

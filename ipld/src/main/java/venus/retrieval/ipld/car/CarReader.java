@@ -52,6 +52,7 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
         /** 1 MiB of header is room for tens of thousands of roots. */
         public static final int DEFAULT_MAX_HEADER_SIZE = 1 << 20;
 
+        /** Refuses negative limits. */
         public Options {
             if (maxBlockSize < 0 || maxHeaderSize < 0) {
                 throw new IllegalArgumentException("limits must be non-negative");
@@ -63,18 +64,22 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
             return new Options(true, DEFAULT_MAX_BLOCK_SIZE, DEFAULT_MAX_HEADER_SIZE, false);
         }
 
+        /** These options with hash verification on or off. */
         public Options withVerifyHashes(boolean v) {
             return new Options(v, maxBlockSize, maxHeaderSize, allowTrailingZeros);
         }
 
+        /** These options with another largest accepted block size. */
         public Options withMaxBlockSize(int v) {
             return new Options(verifyHashes, v, maxHeaderSize, allowTrailingZeros);
         }
 
+        /** These options with another largest accepted CARv1 header size. */
         public Options withMaxHeaderSize(int v) {
             return new Options(verifyHashes, maxBlockSize, v, allowTrailingZeros);
         }
 
+        /** These options with trailing zero padding (an unsealed piece) accepted or refused. */
         public Options withAllowTrailingZeros(boolean v) {
             return new Options(verifyHashes, maxBlockSize, maxHeaderSize, v);
         }

@@ -31,6 +31,7 @@ public final class UnixFsReader {
 
     private final BlockGetter blocks;
 
+    /** A reader that fetches every block through {@code blocks} (which verifies hashes, if anyone does). */
     public UnixFsReader(BlockGetter blocks) {
         this.blocks = BlockGetter.inlining(blocks);
     }

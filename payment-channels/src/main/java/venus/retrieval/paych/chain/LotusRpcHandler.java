@@ -33,6 +33,7 @@ public final class LotusRpcHandler {
 
     private final ChainApi chain;
 
+    /** A handler that answers the Lotus JSON-RPC subset from {@code chain} (the dev ledger, in the daemon). */
     public LotusRpcHandler(ChainApi chain) {
         this.chain = chain;
     }
