@@ -55,6 +55,17 @@ class ParsingTest {
     }
 
     @Test
+    void overlappingRangesThatAddUpToMoreThanTheContentAreIgnored() {
+        // 32 copies of the whole file would be a 32x amplification: serve the content once instead.
+        assertThat(HttpRanges.parse("bytes=" + "0-,".repeat(HttpRanges.MAX_RANGES - 1) + "0-", 31)).isNull();
+        assertThat(HttpRanges.parse("bytes=0-20, 10-30", 31)).isNull();
+        assertThat(HttpRanges.parse("bytes=-31, -31", 31)).isNull();
+        // Disjoint ranges, and ranges that add up to exactly the content, are still served as asked.
+        assertThat(HttpRanges.parse("bytes=0-9, 20-29", 31)).containsExactly(new HttpRanges.Span(0, 9), new HttpRanges.Span(20, 29));
+        assertThat(HttpRanges.parse("bytes=0-15, 16-30", 31)).hasSize(2);
+    }
+
+    @Test
     void entityBytesAsTheConformanceSuiteExpects() {
         // multiblock.txt of the conformance fixtures: 1026 bytes.
         assertThat(span("512:*", 1026)).isEqualTo(new ByteSpan(512, 1025));

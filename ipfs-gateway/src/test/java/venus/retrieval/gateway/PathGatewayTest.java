@@ -233,6 +233,10 @@ class PathGatewayTest {
         assertThat(get(f, "Range: bytes=-0").status()).isEqualTo(416);
         assertThat(get(f, "Range: bytes=" + "0-0,".repeat(40) + "0-0").status()).isEqualTo(416);
         assertThat(get(f, "Range: bytes=0-3").body()).isEqualTo(Arrays.copyOfRange(get(f).body(), 0, 4));
+        // 32 overlapping whole-file ranges: one copy of the file, not 32.
+        RawHttp.Response amp = get("/ipfs/" + BALANCED, "Range: bytes=" + "0-,".repeat(HttpRanges.MAX_RANGES - 1) + "0-");
+        assertThat(amp.status()).isEqualTo(200);
+        assertThat(amp.body()).isEqualTo(BALANCED_BYTES);
     }
 
     @Test
