@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Parses an HTTP {@code Range} header (RFC 9110 §14) against a representation of known size.
  * A header that does not parse is ignored (whole content, as the RFC allows); a parsable header
- * none of whose ranges can be satisfied is a {@code 416}.
+ * none of whose ranges can be satisfied is a {@code 416}; ranges that together ask for more bytes
+ * than the content has (overlaps) are ignored, so a response is never larger than the content.
  */
 final class HttpRanges {
     /** More ranges than this in one request is treated as abuse: 416. */
@@ -83,6 +84,15 @@ final class HttpRanges {
         if (out.isEmpty()) {
             throw new GatewayException(GatewayException.Reason.RANGE_NOT_SATISFIABLE,
                     "range \"" + abbreviate(h) + "\" is outside the " + size + " bytes of content");
+        }
+        // Overlapping ranges could ask for the content many times over (RFC 9110 §14.2 lets a server
+        // ignore them): past the content's own size, send the content once instead.
+        long total = 0;
+        for (Span s : out) {
+            total += s.length(); // checked each step: total <= size before the add, so no overflow
+            if (total > size) {
+                return null;
+            }
         }
         return out;
     }
