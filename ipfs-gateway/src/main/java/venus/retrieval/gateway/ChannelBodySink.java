@@ -53,7 +53,8 @@ final class ChannelBodySink implements BodySink {
             off += n;
             len -= n;
             written += n;
-            if (!pending.isWritable()) {
+            // maxWritableBytes, not isWritable(): the buffer starts small and grows up to CHUNK
+            if (pending.maxWritableBytes() == 0) {
                 flushPending();
             }
         }
