@@ -104,6 +104,23 @@ class GatewayServerTest {
             }
             case "/paid":
                 return GatewayResponse.text(200, "paid content").paid(CONTENT, "raw");
+            case "/paid-broken":
+                // Promises 100,000 bytes, fails after 70,000 (a block went missing midway).
+                return new GatewayResponse(200).body(new ResponseBody() {
+                    @Override
+                    public long length() {
+                        return 100_000;
+                    }
+
+                    @Override
+                    public void writeTo(BodySink sink) throws IOException {
+                        byte[] piece = new byte[1000];
+                        for (int i = 0; i < 70; i++) {
+                            sink.write(piece, 0, piece.length);
+                        }
+                        throw new IOException("block missing");
+                    }
+                }).paid(CONTENT, "raw");
             default:
                 throw new GatewayException(GatewayException.Reason.NOT_FOUND, "no " + p);
         }
@@ -472,6 +489,41 @@ class GatewayServerTest {
         }
         assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(delivered.get()).isEqualTo(13);
+    }
+
+    @Test
+    void aResponseThatFailsMidwayReportsOnlyTheBytesThatReachedTheClient() throws Exception {
+        AtomicLong delivered = new AtomicLong(-1);
+        AtomicReference<Boolean> complete = new AtomicReference<>();
+        CountDownLatch reported = new CountDownLatch(1);
+        PaymentGate gate = new PaymentGate() {
+            @Override
+            public java.util.concurrent.CompletionStage<PaymentDecision> decide(PaymentRequest request) {
+                return CompletableFuture.completedFuture(PaymentDecision.allow());
+            }
+
+            @Override
+            public void delivered(PaymentRequest request, long bytesSent, boolean done) {
+                delivered.set(bytesSent);
+                complete.set(done);
+                reported.countDown();
+            }
+        };
+        start(GatewayConfig.defaults(), gate);
+        byte[] all;
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send("GET /paid-broken HTTP/1.1\r\nHost: x\r\n\r\n");
+            all = c.socket.getInputStream().readAllBytes(); // the server closes a truncated response
+        }
+        String text = new String(all, StandardCharsets.ISO_8859_1);
+        int bodyStart = text.indexOf("\r\n\r\n") + 4;
+        assertThat(text).startsWith("HTTP/1.1 200").contains("content-length: 100000");
+        long received = all.length - bodyStart;
+        assertThat(received).isLessThan(70_000); // the last, partial chunk was never sent
+        assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(complete.get()).isFalse();
+        // A paid gate refunds c.bytes - bytesSent: bytes the client never got must not count as sent.
+        assertThat(delivered.get()).isEqualTo(received);
     }
 
     @Test
