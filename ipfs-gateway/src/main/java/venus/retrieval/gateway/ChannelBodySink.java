@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.ChannelProgressivePromise;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's {@link BodySink}: batches small writes into chunks, hands them to the channel from
@@ -32,6 +36,8 @@ final class ChannelBodySink implements BodySink {
     private final Object lock = new Object();
     private ByteBuf pending;
     private long written;
+    private final AtomicLong delivered = new AtomicLong();
+    private volatile ChannelFuture lastWrite;
     private volatile Throwable failure;
 
     ChannelBodySink(Channel channel, boolean zeroCopy, long stallNanos, GatewayStats stats) {
@@ -72,8 +78,7 @@ final class ChannelBodySink implements BodySink {
             for (long p = position; p < end; p += REGION) {
                 check();
                 long n = Math.min(REGION, end - p);
-                ChannelFuture f = channel.writeAndFlush(new DefaultFileRegion(file.toFile(), p, n));
-                f.addListener(this::noteFailure);
+                ChannelFuture f = channel.writeAndFlush(new DefaultFileRegion(file.toFile(), p, n), tracked(n));
                 // Keep at most two regions queued: the previous one must finish before a third is added.
                 if (last != null) {
                     awaitDone(last);
@@ -125,9 +130,54 @@ final class ChannelBodySink implements BodySink {
         }
     }
 
-    /** Body bytes handed to the connection so far. */
+    /** Body bytes handed to the connection so far (some may still be queued, or be dropped on close). */
     long written() {
         return written;
+    }
+
+    /**
+     * Body bytes the transport has written out so far: what a paid gate may charge for. Final once
+     * {@link #lastWrite()} is done (a channel completes its writes in order).
+     */
+    long delivered() {
+        return delivered.get();
+    }
+
+    /** The future of the last body write, or null when nothing was written. */
+    ChannelFuture lastWrite() {
+        return lastWrite;
+    }
+
+    /**
+     * A promise that adds the bytes of one write to {@link #delivered} as the transport reports
+     * progress (cleartext HTTP/1.1: partial socket writes count) or, at the latest, on success.
+     */
+    private ChannelProgressivePromise tracked(long n) {
+        ChannelProgressivePromise p = channel.newProgressivePromise();
+        p.addListener(new ChannelProgressiveFutureListener() {
+            private long counted;
+
+            @Override
+            public void operationProgressed(ChannelProgressiveFuture f, long progress, long total) {
+                // only progress of this very message (an encoder may hand the promise to a framing buffer)
+                if (total == n && progress > counted && progress <= n) {
+                    delivered.addAndGet(progress - counted);
+                    counted = progress;
+                }
+            }
+
+            @Override
+            public void operationComplete(ChannelProgressiveFuture f) {
+                if (f.isSuccess()) {
+                    delivered.addAndGet(n - counted);
+                    counted = n;
+                } else {
+                    noteFailure(f);
+                }
+            }
+        });
+        lastWrite = p;
+        return p;
     }
 
     /** Wakes a waiting writer: the channel's writability changed or it closed. */
@@ -154,7 +204,7 @@ final class ChannelBodySink implements BodySink {
             buf.release();
             throw new ClosedChannelException();
         }
-        channel.writeAndFlush(new DefaultHttpContent(buf)).addListener(this::noteFailure);
+        channel.writeAndFlush(new DefaultHttpContent(buf), tracked(buf.readableBytes()));
         notePending();
         awaitWritable();
     }

@@ -2,6 +2,7 @@ package venus.retrieval.gateway;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -292,6 +293,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         private void send(GatewayRequest request, GatewayResponse response, PaymentRequest paid) {
             long sent = 0;
             boolean complete = false;
+            boolean reportLater = false;
             try {
                 if (!started.compareAndSet(false, true)) {
                     return; // the timeout answered already
@@ -335,29 +337,44 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     s.finish();
                 } catch (IOException | RuntimeException e) {
                     s.discard();
-                    sent = s.written();
                     if (e instanceof IOException) {
-                        LOG.debug("gateway response {} aborted after {} bytes: {}", request.uri(), sent, e.toString());
+                        LOG.debug("gateway response {} aborted after {} bytes: {}", request.uri(), s.written(), e.toString());
                     } else {
-                        LOG.warn("gateway response {} failed after {} bytes: {}", request.uri(), sent, e.toString(), e);
+                        LOG.warn("gateway response {} failed after {} bytes: {}", request.uri(), s.written(), e.toString(), e);
                     }
+                    ChannelFuture last = s.lastWrite();
                     // The status line is out: a truncated body (connection/stream closed) is the only signal left.
                     ch.close();
                     finish(false);
+                    if (paid != null && last != null) {
+                        // writes settle in order: once the last has (written, or failed by the close), the count is final
+                        last.addListener(f -> report(paid, request, s.delivered(), false));
+                        reportLater = true;
+                    }
                     return;
                 }
-                sent = s.written();
                 boolean k = keep;
-                ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> finish(k && f.isSuccess()));
-                complete = true;
-            } finally {
-                if (paid != null) {
-                    try {
-                        server.gate.delivered(paid, sent, complete);
-                    } catch (RuntimeException e) {
-                        LOG.warn("payment gate delivery report failed for {}: {}", request.uri(), e.toString());
+                ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+                    if (paid != null) {
+                        // charged: what the transport wrote, complete only if the end of the body went out too
+                        report(paid, request, s.delivered(), f.isSuccess());
                     }
+                    finish(k && f.isSuccess());
+                });
+                reportLater = paid != null;
+            } finally {
+                if (paid != null && !reportLater) {
+                    report(paid, request, sent, complete);
                 }
+            }
+        }
+
+        /** Tells the payment gate how many body bytes went out (exactly once per paid response). */
+        private void report(PaymentRequest paid, GatewayRequest request, long sent, boolean complete) {
+            try {
+                server.gate.delivered(paid, sent, complete);
+            } catch (RuntimeException e) {
+                LOG.warn("payment gate delivery report failed for {}: {}", request.uri(), e.toString());
             }
         }
 
