@@ -90,9 +90,46 @@ public final class AdminApiService implements NodeService {
         };
     }
 
+    /**
+     * The origins allowed to call the API from a browser: the node's own gateway (which serves the
+     * status page at {@code /webui/}), also under {@code localhost}. Nothing else gets CORS headers.
+     */
+    private boolean allowedOrigin(String origin) {
+        if (origin == null) {
+            return false;
+        }
+        List<String> gw = ctx.boundAddresses().get("gateway");
+        if (gw == null || gw.isEmpty()) {
+            return false;
+        }
+        String g = gw.get(0);
+        return origin.equals(g) || origin.equals(g.replace("://127.0.0.1:", "://localhost:"));
+    }
+
+    /** CORS for the status page; a preflight is answered here, before the token check (it carries none). */
+    private boolean cors(HttpExchange ex) throws IOException {
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (!allowedOrigin(origin)) {
+            return false;
+        }
+        ex.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
+        ex.getResponseHeaders().set("Vary", "Origin");
+        if (ex.getRequestMethod().equals("OPTIONS")) {
+            ex.getResponseHeaders().set("Access-Control-Allow-Methods", "POST, GET");
+            ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
+            send(ex, 204, null, new byte[0]);
+            return true;
+        }
+        return false;
+    }
+
     private void tracked(HttpExchange ex) throws IOException {
         inFlight.incrementAndGet();
         try (ex) {
+            if (cors(ex)) {
+                return;
+            }
             if (stopping) {
                 send(ex, 503, "text/plain; charset=utf-8", "shutting down\n".getBytes(StandardCharsets.UTF_8));
             } else if (ex.getHttpContext().getPath().equals("/metrics")) {

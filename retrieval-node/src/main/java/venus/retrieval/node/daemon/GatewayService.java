@@ -23,6 +23,7 @@ import venus.retrieval.node.NodeException.Reason;
 import venus.retrieval.node.config.ConfigKeys;
 import venus.retrieval.node.config.HostPort;
 import venus.retrieval.node.config.NodeConfig;
+import venus.retrieval.node.webui.WebUi;
 
 /**
  * The HTTP gateway as a daemon service: trustless and path gateway and {@code /piece/} on
@@ -105,6 +106,11 @@ public final class GatewayService implements NodeService {
                         : cid -> !cid.isIdentity() && store.blockSource().has(cid);
                 handler = new DelegatedRouting(handler, offers, this::providerRecords);
             }
+            // The status page (/webui/); it calls the admin API, which allows CORS for this origin only.
+            handler = new WebUi(handler, () -> {
+                List<String> api = ctx.boundAddresses().get("api");
+                return api == null || api.isEmpty() ? null : api.get(0);
+            });
             server = new GatewayServer(config, handler, gate);
         } catch (GatewayException e) {
             throw new NodeException(Reason.CONFIG_INVALID, "config: " + e.getMessage());
