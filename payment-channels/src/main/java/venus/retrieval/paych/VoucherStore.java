@@ -118,7 +118,7 @@ public final class VoucherStore implements AutoCloseable {
             txn.commit(); // synchronous: fsync before returning
             return new Stored(sv, delta, newTotal, false);
         } catch (LmdbException e) {
-            throw new PaychException(PaychException.Reason.STORE, "cannot store voucher: " + e.getMessage(), e);
+            throw storeError("cannot store voucher", e);
         }
     }
 
@@ -131,6 +131,8 @@ public final class VoucherStore implements AutoCloseable {
     public TokenAmount receivedTotal(Address channel) {
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             return readTotal(txn, channel);
+        } catch (LmdbException e) {
+            throw storeError("cannot read the channel total", e);
         }
     }
 
@@ -142,6 +144,8 @@ public final class VoucherStore implements AutoCloseable {
                 byte[] k = bytes(kv.key());
                 out.add(Address.fromBytes(Arrays.copyOfRange(k, 1, k.length)));
             }
+        } catch (LmdbException e) {
+            throw storeError("cannot list channels", e);
         }
         return new ArrayList<>(out);
     }
@@ -151,6 +155,8 @@ public final class VoucherStore implements AutoCloseable {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             created.put(txn, laneKey(sv.channel(), sv.lane()), direct(sv.toCbor()));
             txn.commit();
+        } catch (LmdbException e) {
+            throw storeError("cannot store a created voucher", e);
         }
     }
 
@@ -165,6 +171,8 @@ public final class VoucherStore implements AutoCloseable {
             CborWriter w = new CborWriter().writeUint(nonce);
             submitted.put(txn, laneKey(channel, lane), direct(w.toByteArray()));
             txn.commit();
+        } catch (LmdbException e) {
+            throw storeError("cannot record a submitted voucher", e);
         }
     }
 
@@ -173,6 +181,8 @@ public final class VoucherStore implements AutoCloseable {
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             ByteBuffer v = submitted.get(txn, laneKey(channel, lane));
             return v == null ? -1 : new CborReader(bytes(v)).readUint();
+        } catch (LmdbException e) {
+            throw storeError("cannot read the submitted nonce", e);
         }
     }
 
@@ -195,7 +205,7 @@ public final class VoucherStore implements AutoCloseable {
             }
             txn.commit();
         } catch (LmdbException e) {
-            throw new PaychException(PaychException.Reason.STORE, "cannot store credits: " + e.getMessage(), e);
+            throw storeError("cannot store credits", e);
         }
     }
 
@@ -207,6 +217,8 @@ public final class VoucherStore implements AutoCloseable {
                 out.put(new String(bytes(kv.key()), java.nio.charset.StandardCharsets.UTF_8),
                         new TokenAmount(new CborReader(bytes(kv.val())).readFilBigInt()));
             }
+        } catch (LmdbException e) {
+            throw storeError("cannot read credits", e);
         }
         return out;
     }
@@ -229,6 +241,8 @@ public final class VoucherStore implements AutoCloseable {
                 SignedVoucher sv = SignedVoucher.fromCbor(bytes(kv.val()));
                 out.put(sv.lane(), sv);
             }
+        } catch (LmdbException e) {
+            throw storeError("cannot read vouchers", e);
         }
         return out;
     }
@@ -255,6 +269,10 @@ public final class VoucherStore implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocateDirect(1 + a.length + 8);
         b.put((byte) a.length).put(a).putLong(lane).flip();
         return b;
+    }
+
+    private static PaychException storeError(String what, LmdbException e) {
+        return new PaychException(PaychException.Reason.STORE, what + ": " + e.getMessage(), e);
     }
 
     private static ByteBuffer direct(byte[] v) {

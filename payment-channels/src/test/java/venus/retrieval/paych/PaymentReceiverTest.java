@@ -104,6 +104,27 @@ class PaymentReceiverTest {
     }
 
     @Test
+    void storeFailuresAreStoreErrorsWhicheverMethodHitsThem() {
+        store.close(); // every LMDB call now fails
+        List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
+                () -> store.putReceived(voucher(0, 2, 300), TokenAmount.ZERO),
+                () -> store.bestReceived(CH),
+                () -> store.receivedTotal(CH),
+                () -> store.receivedChannels(),
+                () -> store.putCreated(voucher(4, 1, 10)),
+                () -> store.created(CH),
+                () -> store.markSubmitted(CH, 0, 2),
+                () -> store.submittedNonce(CH, 0),
+                () -> store.putCredits(java.util.Map.of("t", TokenAmount.ofAtto(1))),
+                () -> store.credits());
+        for (var call : calls) {
+            assertThatThrownBy(call).isInstanceOf(PaychException.class)
+                    .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.STORE);
+        }
+        store = VoucherStore.open(repo); // for tearDown
+    }
+
+    @Test
     void storeSurvivesReopen() {
         receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO);
         store.putCreated(voucher(4, 1, 10));
