@@ -1,6 +1,5 @@
 package venus.retrieval.paych;
 
-import java.util.concurrent.ConcurrentHashMap;
 import venus.retrieval.paych.chain.PaychState;
 
 /**
@@ -16,12 +15,17 @@ public final class PaymentReceiver {
 
     private final VoucherValidator validator;
     private final VoucherStore store;
-    private final ConcurrentHashMap<Address, Object> locks = new ConcurrentHashMap<>();
+    /** Channels share this many locks: a fixed table, since anyone may name any channel. */
+    static final int LOCK_STRIPES = 64;
+    private final Object[] locks = new Object[LOCK_STRIPES];
 
     /** A receiver that checks with {@code validator} and commits to {@code store}. */
     public PaymentReceiver(VoucherValidator validator, VoucherStore store) {
         this.validator = validator;
         this.store = store;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
     }
 
     /**
@@ -31,7 +35,7 @@ public final class PaymentReceiver {
      * @throws PaychException when a rule refuses it (nothing is stored then)
      */
     public Accepted accept(Address channel, SignedVoucher sv, TokenAmount minDelta) {
-        synchronized (locks.computeIfAbsent(channel, c -> new Object())) {
+        synchronized (locks[Math.floorMod(channel.hashCode(), LOCK_STRIPES)]) {
             var stored = store.bestReceived(channel);
             SignedVoucher same = stored.get(sv.lane());
             if (same != null && same.equals(sv)) {
@@ -52,5 +56,10 @@ public final class PaymentReceiver {
     /** Our payment address. */
     public Address payee() {
         return validator.payee();
+    }
+
+    /** How many lock objects this receiver holds (for tests: it must not grow with the channels seen). */
+    int lockTableSize() {
+        return locks.length;
     }
 }

@@ -125,6 +125,18 @@ class PaymentReceiverTest {
     }
 
     @Test
+    void vouchersForUnknownChannelsLeaveNothingBehind() {
+        // anyone can present a voucher naming any channel; refusing it must not cost memory
+        for (int i = 0; i < 300; i++) {
+            Address ch = Address.actor(("nowhere " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            SignedVoucher v = VoucherValidatorTest.signed(SignedVoucher.of(ch, 0, 1, TokenAmount.ofAtto(1)), VoucherValidatorTest.PAYER_KEY);
+            assertThatThrownBy(() -> receiver.accept(ch, v, TokenAmount.ZERO))
+                    .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.CHANNEL_NOT_FOUND);
+        }
+        assertThat(receiver.lockTableSize()).isLessThanOrEqualTo(PaymentReceiver.LOCK_STRIPES);
+    }
+
+    @Test
     void storeSurvivesReopen() {
         receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO);
         store.putCreated(voucher(4, 1, 10));
