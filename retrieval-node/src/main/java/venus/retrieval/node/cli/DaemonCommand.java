@@ -37,7 +37,7 @@ public final class DaemonCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void stopOnSignal(Daemon daemon) {
+    static void stopOnSignal(Daemon daemon) {
         // Watchdog: whatever a service does, the process ends within the contract's 10 s.
         Thread watchdog = new Thread(() -> {
             try {

@@ -18,15 +18,33 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import venus.retrieval.node.api.ApiClient;
+import venus.retrieval.node.api.ApiTokens;
+import venus.retrieval.node.api.Permission;
+import venus.retrieval.node.api.PieceApi;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.NodeConfig;
+import venus.retrieval.node.daemon.Daemon;
+import venus.retrieval.node.repo.Repo;
+import venus.retrieval.node.repo.RepoInit;
 
 /**
- * {@code vrn demo}: the node's main job in miniature until the daemon exists. Generates a small
- * site, packs it into a CAR, inspects, verifies and lists it, extracts a multi-block file and
- * checks its bytes, printing each step as the command a user would type.
+ * {@code vrn demo}: the node's main job on embedded defaults, in a throwaway repository
+ * ({@code DIR/repo}, default {@code ./.vrn-demo}): generate a small site, pack it into a CAR,
+ * {@code init} if needed, start the daemon, import the CAR through the admin API and print the
+ * gateway URL of the demo file; then serve until Ctrl-C ({@code --check}: fetch it once over HTTP,
+ * compare the bytes and stop). {@code --offline} runs the CAR-only walkthrough (pack, inspect,
+ * verify, list, extract) without a daemon.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Pack a generated directory into a CAR, inspect, verify and list it, extract a file and check "
-                + "its bytes. Works in DIR (default .vrn-demo in the current directory); exits 0 when every step passed."})
+        description = {"Run the node on a demo site: build a CAR, init a throwaway repo (DIR/repo), start the daemon, "
+                + "import the CAR through the API, print the gateway URL; serve until Ctrl-C.",
+            "--offline: pack, inspect, verify, list and extract the CAR without a daemon."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = ".vrn-demo", description = "Working directory for the demo's files.")
     Path dir;
@@ -35,8 +53,75 @@ final class DemoCommand implements Callable<Integer> {
             description = "UnixFS profile for the pack step: unixfs-v1-2025 or unixfs-v0-2015.")
     String profile;
 
+    @Option(names = "--offline", description = "Only the CAR walkthrough (pack, inspect, verify, ls, cat); no daemon.")
+    boolean offline;
+
+    @Option(names = "--gateway-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
+            description = "Gateway address (default: any free port on loopback).")
+    String gatewayListen;
+
+    @Option(names = "--check", description = "Fetch the demo file once over HTTP, compare its bytes, stop the daemon and exit.")
+    boolean check;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
+        return offline ? offlineWalkthrough() : daemonDemo();
+    }
+
+    private Integer daemonDemo() throws Exception {
+        PrintStream out = Vrn.out();
+        Path site = dir.resolve("site");
+        Path car = dir.resolve("demo.car");
+        deleteTree(site);
+        Files.deleteIfExists(car);
+        out.println("# 1. generate a small site and pack it into " + car);
+        byte[] big = generate(site);
+        step("car", "pack", site.toString(), "-o", car.toString(), "--profile", profile);
+        Path repoDir = dir.resolve("repo").toAbsolutePath();
+        RepoInit.Result init = RepoInit.init(repoDir);
+        out.println("# 2. " + (init.created() ? "initialised" : "reusing") + " the demo repository " + repoDir);
+        Repo repo = init.repo();
+        NodeConfig config = NodeConfig.load(repo.configFile(), System.getenv(), List.of("gateway.listen=" + gatewayListen,
+                "api.listen=127.0.0.1:0", "libp2p.listen=/ip4/127.0.0.1/tcp/0"));
+        DaemonCommand.configureLogging(config.get(ConfigKeys.LOG_LEVEL));
+        out.println("# 3. start the daemon");
+        Daemon daemon = Daemon.start(repo, config);
+        Thread hook = new Thread(() -> DaemonCommand.stopOnSignal(daemon), "vrn-sigterm");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.println("# 4. import the CAR through the admin API (VRN.PieceAdd)");
+            ApiClient api = ApiClient.ofRunningDaemon(repo, Permission.WRITE)
+                    .orElseThrow(() -> new CliException("demo failed: the daemon did not write " + repo.daemonJson()));
+            JsonNode piece = api.call("VRN.PieceAdd", car.toAbsolutePath().toString(),
+                    new PieceApi.AddOptions(null, null, true, null, null, null, null));
+            String root = piece.path("roots").path(0).asText();
+            String gateway = daemon.context().boundAddresses().get("gateway").get(0);
+            String url = gateway + "/ipfs/" + root + "/data/random.bin";
+            out.println("   piece " + piece.path("pieceCid").asText() + ", root " + root);
+            out.println("demo file:   " + url);
+            out.println("demo site:   " + gateway + "/ipfs/" + root + "/index.html");
+            out.println("status page: " + gateway + "/webui/  (token: " + ApiTokens.file(repo, Permission.READ) + ")");
+            if (check) {
+                HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200 || !Arrays.equals(r.body(), big)) {
+                    throw new CliException("demo failed: " + url + " answered " + r.statusCode() + " with other bytes");
+                }
+                out.println("# ok: fetched " + big.length + " bytes over HTTP, identical, sha256 " + sha256(big));
+                return 0;
+            }
+            out.println("# serving until Ctrl-C");
+            daemon.awaitStopped();
+            return 0;
+        } finally {
+            if (check) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                daemon.stop();
+            }
+        }
+    }
+
+    private Integer offlineWalkthrough() throws IOException {
         PrintStream out = Vrn.out();
         Path site = dir.resolve("site");
         Path car = dir.resolve("demo.car");

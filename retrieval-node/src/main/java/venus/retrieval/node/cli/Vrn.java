@@ -27,7 +27,7 @@ public final class Vrn implements Runnable {
         new IdCommand(),
         new CarCommand(),
         new CidCommand(),
-        new DemoCommand(),
+        DemoCommand.class,
         new DaemonCommand(),
         new ConfigCommand(),
         new StopCommand(),

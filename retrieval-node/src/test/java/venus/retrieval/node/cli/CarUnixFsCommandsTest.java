@@ -164,7 +164,7 @@ class CarUnixFsCommandsTest {
 
     @Test
     void demoRunsEveryStep() {
-        CliRun r = CliRun.of("demo", "--dir", tmp.resolve("demo").toString());
+        CliRun r = CliRun.of("demo", "--offline", "--dir", tmp.resolve("demo").toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("$ vrn car pack", "$ vrn car inspect", "$ vrn car verify", "$ vrn car ls",
                 "$ vrn car cat", "bytes identical", "every step passed");

@@ -52,9 +52,19 @@ class CarUnixFsLauncherIT {
 
     @Test
     void demoExitsZero() throws Exception {
-        Run demo = vrn(tmp, "demo");
+        Run demo = vrn(tmp, "demo", "--offline");
         assertThat(demo.exit()).as(demo.err()).isZero();
         assertThat(new String(demo.out(), StandardCharsets.UTF_8)).contains("every step passed");
         assertThat(tmp.resolve(".vrn-demo/demo.car")).exists();
+        // The README's command: init a throwaway repo, start the daemon, import through the API,
+        // print the gateway URL (--check fetches it once and stops instead of serving until Ctrl-C).
+        for (int i = 0; i < 2; i++) { // a second run reuses the repository and finds the piece present
+            Run daemon = vrn(tmp, "demo", "--check");
+            String out = new String(daemon.out(), StandardCharsets.UTF_8);
+            assertThat(daemon.exit()).as(daemon.err() + out).isZero();
+            assertThat(out).containsPattern("demo file: +http://127\\.0\\.0\\.1:[1-9]\\d*/ipfs/bafy\\w+/data/random\\.bin")
+                    .contains("ok: fetched").contains(i == 0 ? "initialised the demo repository" : "reusing the demo repository");
+            assertThat(tmp.resolve(".vrn-demo/repo/daemon.json")).doesNotExist();
+        }
     }
 }
