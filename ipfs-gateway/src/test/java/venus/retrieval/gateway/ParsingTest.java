@@ -108,6 +108,9 @@ class ParsingTest {
         }
         assertThat(PathCodec.disposition("inline", "naïve \"x\".txt"))
                 .isEqualTo("inline; filename=\"na_ve _x_.txt\"; filename*=UTF-8''na%C3%AFve%20%22x%22.txt");
+        // CR, LF and other controls from ?filename= can never end the header or start a new one.
+        assertThat(PathCodec.disposition("attachment", "a\r\nSet-Cookie: x=1;\u0000.txt"))
+                .isEqualTo("attachment; filename=\"a__Set-Cookie: x=1;_.txt\"; filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3D1%3B%00.txt");
     }
 
     private static ResponseFormat format(String uri, String accept) {

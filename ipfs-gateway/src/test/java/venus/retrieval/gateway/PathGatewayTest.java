@@ -142,7 +142,15 @@ class PathGatewayTest {
                 .contains("class=\"ipfs-hash\" translate=\"no\" href=\"/ipfs/" + at(SITE, "docs/readme.txt") + "?filename=readme.txt\"")
                 .contains("16 B")
                 .contains("<a href=\"/ipfs/" + SITE + "/docs/..\">..</a>");
-        assertThat(get("/ipfs/" + extras + "/").text()).contains(">page<").contains(">link<").doesNotContain(">..<");
+        String extrasHtml = get("/ipfs/" + extras + "/").text();
+        assertThat(extrasHtml).contains(">page<").contains(">link<").doesNotContain(">..<");
+        // The CID link of an entry downloads under the entry's own name (its ?filename= is encoded once, not twice).
+        String name = "Portugal%2C+España=Peninsula Ibérica.txt";
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("href=\"(/ipfs/[^\"?]+\\?filename=[^\"]*Peninsula[^\"]*)\"").matcher(extrasHtml);
+        assertThat(m.find()).isTrue();
+        RawHttp.Response byCid = get(m.group(1).replace("&amp;", "&"));
+        assertThat(byCid.status()).isEqualTo(200);
+        assertThat(byCid.header("Content-Disposition")).endsWith("filename*=UTF-8''" + PathCodec.encode(name));
         assertThat(get("/ipfs/" + SITE + "/docs/", "If-None-Match: " + listing.header("Etag")).status()).isEqualTo(304);
     }
 
