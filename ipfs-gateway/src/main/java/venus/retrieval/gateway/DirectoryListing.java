@@ -35,7 +35,7 @@ final class DirectoryListing {
             sb.append("<tr><td><a href=\"").append(PathCodec.html(base + enc)).append("\">")
                     .append(PathCodec.html(e.name())).append("</a></td><td>")
                     .append(e.size() >= 0 ? humanSize(e.size()) : "").append("</td><td><a class=\"ipfs-hash\" translate=\"no\" href=\"/ipfs/")
-                    .append(e.cid()).append("?filename=").append(PathCodec.html(PathCodec.encode(enc))).append("\">")
+                    .append(e.cid()).append("?filename=").append(PathCodec.html(enc)).append("\">")
                     .append(e.cid()).append("</a></td></tr>\n");
         }
         sb.append("</table>\n</body>\n</html>\n");
