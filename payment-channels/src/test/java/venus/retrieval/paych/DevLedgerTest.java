@@ -149,6 +149,29 @@ class DevLedgerTest {
     }
 
     @Test
+    void aMessageValueMovesToTheChannelOnlyWhenTheMethodSucceeds() {
+        // as on chain: the value goes to the receiving actor first, and a failed method reverts it
+        Address ch = ledger.createChannel(payer, payee, TokenAmount.ofAtto(1000));
+        TokenAmount before = ledger.balance(payer);
+        byte[] params = new CborWriter().writeArrayHeader(2).writeRaw(voucher(ch, 0, 1, TokenAmount.ofAtto(1500)).toCbor())
+                .writeBytes(new byte[0]).toByteArray();
+        // 2000 is more than the channel holds even with the 700 sent along: refused, and the 700 stays with the payer
+        Cid tooMuch = ledger.mpoolPushMessage(new Message(ch, payer, TokenAmount.ofAtto(700), Message.METHOD_UPDATE_CHANNEL_STATE,
+                new CborWriter().writeArrayHeader(2).writeRaw(SignedVoucher.of(ch, 0, 1, TokenAmount.ofAtto(2000)).sign(provider, payee).toCbor())
+                        .writeBytes(new byte[0]).toByteArray()));
+        assertThat(exit(tooMuch)).isEqualTo(DevLedger.EXIT_ILLEGAL_ARGUMENT);
+        assertThat(ledger.balance(payer)).isEqualTo(before);
+        assertThat(ledger.balance(ch)).isEqualTo(TokenAmount.ofAtto(1000));
+        // 1500 fits once the 600 sent with the message is in the channel
+        ledger.fund(payee, TokenAmount.ofAtto(600));
+        Cid paid = ledger.mpoolPushMessage(new Message(ch, payee, TokenAmount.ofAtto(600), Message.METHOD_UPDATE_CHANNEL_STATE, params));
+        assertThat(exit(paid)).isZero();
+        assertThat(ledger.balance(ch)).isEqualTo(TokenAmount.ofAtto(1600));
+        assertThat(ledger.balance(payee)).isEqualTo(TokenAmount.ZERO);
+        assertThat(ledger.stateReadState(ch).toSend()).isEqualTo(TokenAmount.ofAtto(1500));
+    }
+
+    @Test
     void stateSurvivesReopenAndAddressesResolve() {
         Address ch = ledger.createChannel(payer, payee, TokenAmount.ofAtto(1000));
         assertThat(exit(update(ch, payee, voucher(ch, 0, 1, TokenAmount.ofAtto(10))))).isZero();

@@ -42,7 +42,8 @@ import venus.retrieval.paych.TokenAmount;
  * ↔ ID, balances) and payment-channel actors, and applies the payment-channel actor's rules to the
  * messages pushed to it: 2 UpdateChannelState (voucher checks, lanes, ToSend within balance),
  * 3 Settle ({@code SettlingAt = max(now + settleDelay, MinSettleHeight)}), 4 Collect (after
- * SettlingAt: ToSend to {@code To}, the rest to {@code From}). A message is executed at once at the
+ * SettlingAt: ToSend to {@code To}, the rest to {@code From}); a message's value reaches the channel
+ * before the method runs and goes back if it fails. A message is executed at once at the
  * current epoch; {@link #stateWaitMsg} returns its receipt. Message signatures are not checked
  * (the ledger trusts its local callers); voucher signatures are.
  *
@@ -355,6 +356,19 @@ public final class DevLedger implements ChainApi, AutoCloseable {
             throw new ActorError(EXIT_FORBIDDEN, "caller " + m.from() + " is neither From nor To");
         }
         long now = chainHead();
+        // as on chain, the value reaches the actor before its method runs; a failed method reverts it
+        credit(fromId, m.value().multiply(-1));
+        credit(chId, m.value());
+        try {
+            paychMethod(m, chId, ch, callerIsFrom, now);
+        } catch (ActorError e) {
+            credit(chId, m.value().multiply(-1));
+            credit(fromId, m.value());
+            throw e;
+        }
+    }
+
+    private void paychMethod(Message m, Address chId, Channel ch, boolean callerIsFrom, long now) throws ActorError {
         if (m.method() == Message.METHOD_UPDATE_CHANNEL_STATE) {
             updateChannelState(chId, ch, m.params(), callerIsFrom ? ch.to : ch.from, now);
         } else if (m.method() == Message.METHOD_SETTLE) {
