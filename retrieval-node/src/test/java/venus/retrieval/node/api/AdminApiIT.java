@@ -182,7 +182,12 @@ class AdminApiIT {
         assertThat(get(gateway + "/ipfs/" + root)).isEqualTo(expected);
         JsonNode site = Vectors.manifest().get("directories").get(0);
         assertThat(get(gateway + "/ipfs/" + site.get("root").asText() + "/index.html")).hasSize(site.get("files").get(0).get("size").asInt());
+        // The gateway reports delivered bytes once the last write settled, just after the client has them.
         String metrics = new String(get(api + "/metrics"), StandardCharsets.UTF_8);
+        for (int i = 0; i < 200 && metric(metrics, "vrn_served_bytes_total{protocol=\"gateway\"}") < expected.length; i++) {
+            Thread.onSpinWait();
+            metrics = new String(get(api + "/metrics"), StandardCharsets.UTF_8);
+        }
         assertThat(metric(metrics, "vrn_served_bytes_total{protocol=\"gateway\"}")).isGreaterThanOrEqualTo(expected.length);
         assertThat(metric(metrics, "vrn_served_requests_total{protocol=\"gateway\"}")).isGreaterThanOrEqualTo(2);
         assertThat(metric(metrics, "vrn_import_pieces_total")).isEqualTo(2);

@@ -95,6 +95,11 @@ class WebUiIT {
                 + "/index.html")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(got.statusCode()).isEqualTo(200);
         int served = got.body().length;
+        // The gateway reports delivered bytes once the last write settled, just after the client has them.
+        for (int i = 0; i < 200 && rpc(api, read, "VRN.Traffic").path("vrn.served.bytes{gateway}").asDouble() < served; i++) {
+            Thread.onSpinWait();
+        }
+        assertThat(rpc(api, read, "VRN.Traffic").path("vrn.served.bytes{gateway}").asDouble()).isEqualTo(served);
 
         // CORS: the gateway origin may call the API from a browser; another origin gets no grant.
         HttpResponse<String> pre = http.send(HttpRequest.newBuilder(URI.create(api + "/rpc/v0"))
