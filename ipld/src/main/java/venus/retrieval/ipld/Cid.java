@@ -7,6 +7,9 @@ import java.util.Arrays;
  * parses the parts on demand. Equality is byte equality of the binary form.
  */
 public final class Cid implements Comparable<Cid> {
+    /** The longest CID string {@link #parse} accepts. */
+    public static final int MAX_STRING_LENGTH = 2048;
+
     private final byte[] bytes;     // binary form: v0 = bare multihash; v1 = 0x01, codec, multihash
     private final int version;
     private final long codec;
@@ -80,6 +83,12 @@ public final class Cid implements Comparable<Cid> {
     public static Cid parse(String s) {
         if (s == null || s.isEmpty()) {
             throw new IpldException(IpldException.Reason.BAD_CID, "empty CID");
+        }
+        // base58/base36 decoding is quadratic in the length; no real CID comes near this bound
+        // (a sha2-512 CID in base16 is ~140 characters, an inline identity CID a few hundred).
+        if (s.length() > MAX_STRING_LENGTH) {
+            throw new IpldException(IpldException.Reason.BAD_CID,
+                    "CID string is " + s.length() + " characters long; the limit is " + MAX_STRING_LENGTH);
         }
         try {
             if (s.length() == 46 && s.startsWith("Qm")) {

@@ -39,6 +39,17 @@ class CidTest {
     }
 
     @Test
+    void refusesOverlongStringsBeforeDecoding() {
+        String huge = "z" + "2".repeat(Cid.MAX_STRING_LENGTH);
+        assertThatThrownBy(() -> Cid.parse(huge)).isInstanceOf(IpldException.class)
+                .hasMessageContaining("limit is " + Cid.MAX_STRING_LENGTH);
+        // an inline identity CID of 1 KiB is still accepted
+        Cid inline = Cid.v1(Multicodec.RAW, Multihash.compute(Multicodec.IDENTITY, new byte[1024]));
+        assertThat(inline.toString().length()).isLessThanOrEqualTo(Cid.MAX_STRING_LENGTH);
+        assertThat(Cid.parse(inline.toString())).isEqualTo(inline);
+    }
+
+    @Test
     void varintIsStrict() {
         assertThat(Varint.decode(new byte[] {(byte) 0x80, 0x01})).isEqualTo(128);
         assertThatThrownBy(() -> Varint.decode(new byte[] {(byte) 0x80, 0x00}))
