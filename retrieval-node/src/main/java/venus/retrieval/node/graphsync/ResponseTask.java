@@ -276,6 +276,17 @@ final class ResponseTask {
                 }
                 BlockDecision d = hooks.onOutgoingBlock(peer, request.id(),
                         new OutgoingBlock(v.cid(), v.data().length, onWire, index, bytesSent));
+                if (!java.util.Collections.disjoint(pendingExtensions.keySet(), d.extensions().keySet())) {
+                    // one key, two values (e.g. a resume's data-transfer message, then this block's
+                    // pause): the earlier value goes out first, in a message of its own with what
+                    // came before this block, so neither is lost
+                    GsResponse.Metadatum mine = meta.remove(meta.size() - 1);
+                    GsBlock mineBlock = send ? out.remove(out.size() - 1) : null;
+                    send(ResponseStatus.PARTIAL_RESPONSE, meta, out);
+                    meta = new ArrayList<>(List.of(mine));
+                    out = mineBlock == null ? new ArrayList<>() : new ArrayList<>(List.of(mineBlock));
+                    bytes = onWire;
+                }
                 pendingExtensions.putAll(d.extensions());
                 if (d.pause()) {
                     paused = true;

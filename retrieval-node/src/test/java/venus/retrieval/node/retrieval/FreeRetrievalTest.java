@@ -114,6 +114,26 @@ class FreeRetrievalTest {
     }
 
     @Test
+    void freeDealIsBoostStyleAcceptThenOneComplete() throws Exception {
+        // §3.8 B (lassie depends on it): accept not paused, blocks, then ONE Complete + DealResponse 15
+        Path car = Vectors.file("unixfs/file-1048577-v1-raw-64k-balanced-11.car");
+        Cid root = Fixture.root(car);
+        List<byte[]> raw = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.setCapture(raw::add);
+        try (CarSpool spool = new CarSpool(tmp.resolve("boost-style.car"), root)) {
+            client.retrieve(addr, root, spool, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(60));
+        } finally {
+            client.setCapture(null);
+        }
+        List<String> seq = raw.stream().map(b -> {
+            var r = venus.retrieval.node.retrieval.datatransfer.TransferMessage.decode(b).response();
+            var dr = venus.retrieval.node.retrieval.datatransfer.DealResponse.fromNode(r.voucherResult());
+            return r.type() + "/" + r.accepted() + "/" + r.paused() + "/" + dr.status();
+        }).toList();
+        assertThat(seq).containsExactly("0/true/false/6", "3/true/false/15");
+    }
+
+    @Test
     void unknownPayloadFailsWithOneLine() {
         Cid absent = Cid.parse("QmTTA2daxGqo5denp6SwLzzkLJm3fuisYEi9CoWsuHpzfb");
         assertThatThrownBy(() -> client.retrieve(addr, absent, new CarSpool(tmp.resolve("none.car"), absent),

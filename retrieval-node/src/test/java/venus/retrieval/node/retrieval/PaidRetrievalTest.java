@@ -28,6 +28,11 @@ import venus.retrieval.libp2p.multiaddr.Multiaddr;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.retrieval.client.CarSpool;
 import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.node.retrieval.datatransfer.DealResponse;
+import venus.retrieval.node.retrieval.datatransfer.DealStatus;
+import venus.retrieval.node.retrieval.datatransfer.MessageType;
+import venus.retrieval.node.retrieval.datatransfer.TransferMessage;
+import venus.retrieval.node.retrieval.datatransfer.TransferResponse;
 import venus.retrieval.node.retrieval.provider.DealRecord;
 import venus.retrieval.node.retrieval.provider.DealStore;
 import venus.retrieval.node.retrieval.provider.ProviderFsm;
@@ -143,6 +148,29 @@ class PaidRetrievalTest {
         return all.get(0);
     }
 
+    /** One data-transfer response the provider sent: its type, Paus flag and DealResponse status (null = no VRes). */
+    record Sent(int type, boolean paused, Integer status) {
+        static Sent of(byte[] raw) {
+            TransferResponse r = TransferMessage.decode(raw).response();
+            assertThat(r.accepted()).as("Acpt").isTrue();
+            return new Sent(r.type(), r.paused(), r.voucherResult() == null ? null : DealResponse.fromNode(r.voucherResult()).status());
+        }
+    }
+
+    static final Sent SETTLEMENT_PENDING = new Sent(MessageType.COMPLETE, true, null);
+    static final Sent COMPLETED = new Sent(MessageType.COMPLETE, false, DealStatus.COMPLETED);
+
+    /** Every data-transfer message the provider sends to {@link #client}, in arrival order. */
+    List<byte[]> captureProviderMessages() {
+        List<byte[]> raw = new CopyOnWriteArrayList<>();
+        client.setCapture(raw::add);
+        return raw;
+    }
+
+    static List<Sent> decode(List<byte[]> raw) {
+        return raw.stream().map(Sent::of).toList();
+    }
+
     @Test
     void severalPaymentRoundsPayForEveryByte() throws Exception {
         List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
@@ -150,6 +178,7 @@ class PaidRetrievalTest {
             sent.add(v);
             return v;
         });
+        List<byte[]> captured = captureProviderMessages();
         RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
         assertThat(r.graphsyncStatus()).isEqualTo(20);
         assertThat(r.bytes()).isEqualTo(dagBytes);
@@ -164,6 +193,50 @@ class PaidRetrievalTest {
         assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
         assertThat(d.funds()).isEqualTo(dagBytes);
         assertThat(d.bytesSent()).isEqualTo(dagBytes);
+
+        // §3.8 A: the exact data-transfer messages. Graphsync extensions and DT-stream messages
+        // travel concurrently (the first ask overtakes the accept, which rides with the first
+        // blocks), so before the end only the multiset is fixed; the final round is in order.
+        List<Sent> seq = decode(captured);
+        int rounds = sent.size() - 1; // every voucher but the last answers an interval pause
+        List<Sent> expected = new java.util.ArrayList<>();
+        expected.add(new Sent(MessageType.NEW, false, DealStatus.ACCEPTED));
+        for (int i = 0; i < rounds; i++) {
+            expected.add(new Sent(MessageType.UPDATE, true, null)); // pause on the block that crossed the limit
+            expected.add(new Sent(MessageType.VOUCHER_RESULT, true, DealStatus.FUNDS_NEEDED)); // the ask
+            expected.add(new Sent(MessageType.VOUCHER_RESULT, false, null)); // the resume after the voucher
+        }
+        assertThat(seq).hasSize(expected.size() + 3);
+        assertThat(seq.subList(0, expected.size())).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(seq.subList(expected.size(), seq.size())).containsExactly(SETTLEMENT_PENDING,
+                new Sent(MessageType.COMPLETE, true, DealStatus.FUNDS_NEEDED_LAST_PAYMENT), COMPLETED);
+        // the final voucher answered the DealResponse 14: it pays exactly what was still owed
+        assertThat(sent.get(sent.size() - 1).amount().atto()).isEqualTo(dagBytes);
+    }
+
+    @Test
+    void paidDealPaidInAdvanceStillRunsTheFinalizationRound() throws Exception {
+        // the first voucher pays for the whole DAG: no pause, nothing owed at the end, yet a
+        // go-fil-markets provider still sends Complete (paused) before Complete + DealResponse 15
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            SignedVoucher all = SignedVoucher.of(v.channel(), v.lane(), v.nonce(), new TokenAmount(BigInteger.valueOf(dagBytes)))
+                    .sign(clientWallet, payer);
+            sent.add(all);
+            return all;
+        });
+        List<byte[]> captured = captureProviderMessages();
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.bytes()).isEqualTo(dagBytes);
+        assertThat(sent).hasSize(1);
+        List<Sent> seq = decode(captured);
+        assertThat(seq).hasSize(6);
+        assertThat(seq.subList(0, 4)).containsExactlyInAnyOrder(new Sent(MessageType.NEW, false, DealStatus.ACCEPTED),
+                new Sent(MessageType.UPDATE, true, null),
+                new Sent(MessageType.VOUCHER_RESULT, true, DealStatus.FUNDS_NEEDED), new Sent(MessageType.VOUCHER_RESULT, false, null));
+        assertThat(seq.subList(4, 6)).containsExactly(SETTLEMENT_PENDING, COMPLETED); // no DealResponse 14
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
     }
 
     @Test

@@ -3,6 +3,7 @@ package venus.retrieval.node.retrieval.client;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -223,10 +224,23 @@ public final class RetrievalClient implements AutoCloseable {
 
         @Override
         public void onExtensions(Map<String, Node> extensions) {
-            Node n = extensions.get(TransferMessage.EXTENSION);
-            if (n == null) {
-                return;
+            // as go-data-transfer: the first present of incoming-request/1.1 and 1.1, and separately
+            // outgoing-block/1.1 (one graphsync message can carry the accept and a pause)
+            Node first = extensions.get(TransferMessage.EXTENSION_INCOMING_REQUEST);
+            if (first == null) {
+                first = extensions.get(TransferMessage.EXTENSION);
             }
+            Node block = extensions.get(TransferMessage.EXTENSION_OUTGOING_BLOCK);
+            if (first != null) {
+                onExtension(first);
+            }
+            if (block != null && (first == null
+                    || !Arrays.equals(venus.retrieval.ipld.cbor.DagCbor.encode(block), venus.retrieval.ipld.cbor.DagCbor.encode(first)))) {
+                onExtension(block);
+            }
+        }
+
+        private void onExtension(Node n) {
             var c = capture;
             if (c != null) {
                 c.accept(venus.retrieval.ipld.cbor.DagCbor.encode(n));
@@ -264,6 +278,8 @@ public final class RetrievalClient implements AutoCloseable {
                 return;
             }
             if (dr == null) {
+                // e.g. Complete with Paus and no VRes (§3.8 A.10): all blocks sent, the provider's
+                // DealResponse 14 (pay the rest) or 15 follows; older providers send only that one
                 return;
             }
             switch (dr.status()) {

@@ -52,9 +52,14 @@ public final class ProviderFsm {
         PAYMENT_PARTIAL,
         /** A voucher was stored and nothing is owed now. */
         PAYMENT_COMPLETE,
-        /** The graphsync response finished (20/21) and nothing is owed: DealResponse 15. */
-        TRANSFER_DONE_PAID,
-        /** The graphsync response finished and bytes are unpaid: final payment round (DealResponse 14). */
+        /** A free deal's graphsync response finished (20/21): DealResponse 15 at once, as Boost. */
+        TRANSFER_DONE_FREE,
+        /**
+         * A paid deal's graphsync response finished and everything sent is paid already: the
+         * finalization round still runs (Complete paused), then DealResponse 15, as go-fil-markets.
+         */
+        TRANSFER_DONE_SETTLED,
+        /** A paid deal's graphsync response finished and bytes are unpaid: final payment round (DealResponse 14). */
         TRANSFER_DONE_OWING,
         /** A voucher was refused (signature, channel, nonce, funds, store): fail, stop sending. */
         VOUCHER_REFUSED,
@@ -81,8 +86,10 @@ public final class ProviderFsm {
         ASK_REMAINING,
         /** Unpause graphsync carrying VoucherResult (Paus false). */
         RESUME,
-        /** DT Complete Paus=true, then DT Complete with DealResponse 14 and what is owed. */
+        /** DT Complete Paus=true (no VRes), then DT Complete Paus=true with DealResponse 14 and what is owed (§3.8 A.10). */
         ASK_LAST_PAYMENT,
+        /** DT Complete Paus=true (no VRes), then DT Complete (Paus false) with DealResponse 15. */
+        FINALIZE_COMPLETED,
         /** DT Complete (Paus false) with DealResponse 15. */
         SEND_COMPLETED,
         /** DealResponse 17 Acpt=false on the DT stream; cancel the graphsync response (35). */
@@ -102,7 +109,8 @@ public final class ProviderFsm {
         row(State.NEW, Event.ACCEPTED_UNSEAL_DUE, State.FUNDS_NEEDED_UNSEAL, Action.ACCEPT_PAUSED_ASK_UNSEAL);
         row(State.NEW, Event.REJECTED, State.REJECTED, Action.REJECT);
         row(State.ONGOING, Event.DATA_LIMIT_REACHED, State.FUNDS_NEEDED, Action.PAUSE_ASK_PAYMENT);
-        row(State.ONGOING, Event.TRANSFER_DONE_PAID, State.COMPLETED, Action.SEND_COMPLETED);
+        row(State.ONGOING, Event.TRANSFER_DONE_FREE, State.COMPLETED, Action.SEND_COMPLETED);
+        row(State.ONGOING, Event.TRANSFER_DONE_SETTLED, State.COMPLETED, Action.FINALIZE_COMPLETED);
         row(State.ONGOING, Event.TRANSFER_DONE_OWING, State.FUNDS_NEEDED_LAST_PAYMENT, Action.ASK_LAST_PAYMENT);
         row(State.ONGOING, Event.PAYMENT_COMPLETE, State.ONGOING, Action.NONE); // early payment: credit only
         row(State.ONGOING, Event.PAYMENT_PARTIAL, State.ONGOING, Action.NONE);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -371,8 +372,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 return;
             }
             BigInteger owed = d.math.outstanding(d.funds, d.bytesSent, true);
-            ProviderFsm.Action a = fire(d, owed.signum() > 0 ? ProviderFsm.Event.TRANSFER_DONE_OWING : ProviderFsm.Event.TRANSFER_DONE_PAID);
-            act(d, a, owed);
+            boolean free = d.proposal.pricePerByte().signum() == 0 && d.proposal.unsealPrice().signum() == 0;
+            ProviderFsm.Event e = free ? ProviderFsm.Event.TRANSFER_DONE_FREE
+                    : owed.signum() > 0 ? ProviderFsm.Event.TRANSFER_DONE_OWING : ProviderFsm.Event.TRANSFER_DONE_SETTLED;
+            act(d, fire(d, e), owed);
         }
     }
 
@@ -495,10 +498,12 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 send(d, new TransferResponse(last ? MessageType.COMPLETE : MessageType.VOUCHER_RESULT, true, true, d.transferId,
                         new DealResponse(id, d.state.status(), "", owed).toNode(), DealResponse.TYPE));
             }
-            case ASK_LAST_PAYMENT -> send(d, new TransferResponse(MessageType.COMPLETE, true, true, d.transferId,
-                    new DealResponse(id, DealStatus.FUNDS_NEEDED_LAST_PAYMENT, "", owed).toNode(), DealResponse.TYPE));
-            case SEND_COMPLETED -> send(d, new TransferResponse(MessageType.COMPLETE, true, false, d.transferId,
-                    DealResponse.of(id, DealStatus.COMPLETED).toNode(), DealResponse.TYPE));
+            // §3.8 A.10: the transport's Complete (paused = settlement pending) goes first, then the
+            // deal's answer; the second waits for the first to be written so they arrive in order.
+            case ASK_LAST_PAYMENT -> sendInOrder(d, settlementPending(d), new TransferResponse(MessageType.COMPLETE, true, true,
+                    d.transferId, new DealResponse(id, DealStatus.FUNDS_NEEDED_LAST_PAYMENT, "", owed).toNode(), DealResponse.TYPE));
+            case FINALIZE_COMPLETED -> sendInOrder(d, settlementPending(d), completed(d));
+            case SEND_COMPLETED -> send(d, completed(d));
             case FAIL -> {
                 send(d, new TransferResponse(MessageType.VOUCHER_RESULT, false, false, d.transferId,
                         new DealResponse(id, DealStatus.ERRORED, d.message, BigInteger.ZERO).toNode(), DealResponse.TYPE));
@@ -509,10 +514,30 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
     }
 
-    private void send(Deal d, TransferResponse r) {
-        network.send(d.peer, TransferMessage.of(r)).whenComplete((v, e) -> {
+    /** DT Complete, accepted, paused, no voucher result: all blocks sent, the deal still needs settling. */
+    private static TransferResponse settlementPending(Deal d) {
+        return new TransferResponse(MessageType.COMPLETE, true, true, d.transferId, null, "");
+    }
+
+    /** DT Complete, not paused, DealResponse 15. */
+    private static TransferResponse completed(Deal d) {
+        return new TransferResponse(MessageType.COMPLETE, true, false, d.transferId,
+                DealResponse.of(d.proposal.id(), DealStatus.COMPLETED).toNode(), DealResponse.TYPE);
+    }
+
+    private CompletableFuture<Void> send(Deal d, TransferResponse r) {
+        return network.send(d.peer, TransferMessage.of(r)).whenComplete((v, e) -> {
             if (e != null) {
                 log.info("retrieval deal {}: cannot send data-transfer type {} to {}: {}", d.proposal.id(), r.type(), d.peer, e.getMessage());
+            }
+        });
+    }
+
+    /** Sends {@code first}, then {@code second} once the first is written (each on its own stream). */
+    private void sendInOrder(Deal d, TransferResponse first, TransferResponse second) {
+        send(d, first).whenComplete((v, e) -> {
+            if (e == null) {
+                send(d, second);
             }
         });
     }

@@ -20,7 +20,7 @@ class ProviderFsmTest {
 
     @Test
     void freeAndPaidHappyPaths() {
-        assertThat(run(State.NEW, Event.ACCEPTED, Event.TRANSFER_DONE_PAID)).isEqualTo(State.COMPLETED);
+        assertThat(run(State.NEW, Event.ACCEPTED, Event.TRANSFER_DONE_FREE)).isEqualTo(State.COMPLETED);
         assertThat(run(State.NEW, Event.ACCEPTED_UNSEAL_DUE, Event.PAYMENT_PARTIAL, Event.PAYMENT_COMPLETE,
                 Event.DATA_LIMIT_REACHED, Event.PAYMENT_COMPLETE, Event.TRANSFER_DONE_OWING, Event.PAYMENT_COMPLETE))
                 .isEqualTo(State.COMPLETED);
@@ -28,6 +28,29 @@ class ProviderFsmTest {
         assertThat(ProviderFsm.next(State.ONGOING, Event.DATA_LIMIT_REACHED).action()).isEqualTo(Action.PAUSE_ASK_PAYMENT);
         assertThat(ProviderFsm.next(State.FUNDS_NEEDED, Event.PAYMENT_COMPLETE).action()).isEqualTo(Action.RESUME);
         assertThat(ProviderFsm.next(State.FUNDS_NEEDED_LAST_PAYMENT, Event.PAYMENT_COMPLETE).action()).isEqualTo(Action.SEND_COMPLETED);
+    }
+
+    @Test
+    void endOfTransferFreeSettledOrOwing() {
+        // free (Boost): one Complete + 15; paid: the finalization round (§3.8 A.10) before 14 or 15
+        assertThat(ProviderFsm.next(State.ONGOING, Event.TRANSFER_DONE_FREE))
+                .isEqualTo(new ProviderFsm.Transition(State.COMPLETED, Action.SEND_COMPLETED));
+        assertThat(ProviderFsm.next(State.ONGOING, Event.TRANSFER_DONE_SETTLED))
+                .isEqualTo(new ProviderFsm.Transition(State.COMPLETED, Action.FINALIZE_COMPLETED));
+        assertThat(ProviderFsm.next(State.ONGOING, Event.TRANSFER_DONE_OWING))
+                .isEqualTo(new ProviderFsm.Transition(State.FUNDS_NEEDED_LAST_PAYMENT, Action.ASK_LAST_PAYMENT));
+        // the final voucher: partial asks again (Complete + 14), complete finishes
+        assertThat(ProviderFsm.next(State.FUNDS_NEEDED_LAST_PAYMENT, Event.PAYMENT_PARTIAL))
+                .isEqualTo(new ProviderFsm.Transition(State.FUNDS_NEEDED_LAST_PAYMENT, Action.ASK_REMAINING));
+        assertThat(ProviderFsm.next(State.FUNDS_NEEDED_LAST_PAYMENT, Event.PAYMENT_COMPLETE))
+                .isEqualTo(new ProviderFsm.Transition(State.COMPLETED, Action.SEND_COMPLETED));
+        // the graphsync response ends once: a paused deal or a finished one cannot end again
+        for (Event e : new Event[] {Event.TRANSFER_DONE_FREE, Event.TRANSFER_DONE_SETTLED, Event.TRANSFER_DONE_OWING}) {
+            for (State s : new State[] {State.NEW, State.FUNDS_NEEDED, State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED_LAST_PAYMENT,
+                    State.COMPLETED}) {
+                assertThat(ProviderFsm.next(s, e)).as(s + " + " + e).isNull();
+            }
+        }
     }
 
     @Test
