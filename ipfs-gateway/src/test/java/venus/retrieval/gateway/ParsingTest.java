@@ -55,6 +55,16 @@ class ParsingTest {
     }
 
     @Test
+    void emptyListElementsInARangeHeaderAreSkipped() {
+        // RFC 9110 §5.6.1: a recipient must ignore empty list elements, not the whole header.
+        assertThat(HttpRanges.parse("bytes=0-1,,5-6,", 31)).containsExactly(new HttpRanges.Span(0, 1), new HttpRanges.Span(5, 6));
+        assertThat(HttpRanges.parse("bytes=, 3-4", 31)).containsExactly(new HttpRanges.Span(3, 4));
+        // but a header with no range at all still does not parse: whole content
+        assertThat(HttpRanges.parse("bytes=", 31)).isNull();
+        assertThat(HttpRanges.parse("bytes= , ,", 31)).isNull();
+    }
+
+    @Test
     void overlappingRangesThatAddUpToMoreThanTheContentAreIgnored() {
         // 32 copies of the whole file would be a 32x amplification: serve the content once instead.
         assertThat(HttpRanges.parse("bytes=" + "0-,".repeat(HttpRanges.MAX_RANGES - 1) + "0-", 31)).isNull();
