@@ -41,8 +41,13 @@ final class HttpRanges {
                     "too many ranges (" + parts.length + " > " + MAX_RANGES + ")");
         }
         List<Span> out = new ArrayList<>();
+        int specs = 0;
         for (String raw : parts) {
             String p = raw.trim();
+            if (p.isEmpty()) {
+                continue; // an empty list element (RFC 9110 §5.6.1)
+            }
+            specs++;
             int dash = p.indexOf('-');
             if (dash < 0) {
                 return null;
@@ -80,6 +85,9 @@ final class HttpRanges {
                 last = Math.min(last, size - 1);
             }
             out.add(new Span(first, last));
+        }
+        if (specs == 0) {
+            return null; // "bytes=" with no range at all does not parse
         }
         if (out.isEmpty()) {
             throw new GatewayException(GatewayException.Reason.RANGE_NOT_SATISFIABLE,
