@@ -84,6 +84,30 @@ class PaymentReceiverTest {
     }
 
     @Test
+    void theListenerSeesEveryAcceptanceAndRefusal() {
+        List<String> seen = new ArrayList<>();
+        PaymentReceiver watched = new PaymentReceiver(new VoucherValidator(chain, PAYEE, 5), store, new PaymentReceiver.Listener() {
+            @Override
+            public void accepted(Address channel, TokenAmount credit) {
+                seen.add("accepted " + channel + " " + credit.atto());
+            }
+
+            @Override
+            public void rejected(Address channel, PaychException.Reason reason) {
+                seen.add("rejected " + channel + " " + reason);
+            }
+        });
+        SignedVoucher v = voucher(0, 2, 300);
+        watched.accept(CH, v, TokenAmount.ZERO);
+        watched.accept(CH, v, TokenAmount.ZERO); // a retried payment: accepted, credits nothing
+        assertThatThrownBy(() -> watched.accept(CH, voucher(0, 3, 20_000), TokenAmount.ZERO)).isInstanceOf(PaychException.class);
+        assertThatThrownBy(() -> watched.accept(CH, voucher(0, 1, 250), TokenAmount.ZERO)).isInstanceOf(PaychException.class);
+        assertThat(seen).containsExactly("accepted " + CH + " 200", "accepted " + CH + " 0",
+                "rejected " + CH + " INSUFFICIENT_FUNDS", "rejected " + CH + " NONCE_TOO_LOW");
+        assertThatThrownBy(() -> new PaymentReceiver(new VoucherValidator(chain, PAYEE, 5), store, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void refusedVouchersAreNotStored() {
         assertThatThrownBy(() -> receiver.accept(CH, voucher(0, 2, 20_000), TokenAmount.ZERO))
                 .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.INSUFFICIENT_FUNDS);

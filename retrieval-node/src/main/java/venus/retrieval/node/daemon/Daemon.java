@@ -25,6 +25,7 @@ import venus.retrieval.node.api.PieceApiImpl;
 import venus.retrieval.node.api.StatusApi;
 import venus.retrieval.node.api.StatusApiImpl;
 import venus.retrieval.node.metrics.NodeMeters;
+import venus.retrieval.node.metrics.VoucherMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import venus.retrieval.gateway.bitswap.BitswapEngine;
 import venus.retrieval.node.metrics.ServedMeters;
@@ -90,6 +91,7 @@ public final class Daemon {
         ctx.rpc().register(StatusApi.class, new StatusApiImpl(libp2p.host(), payments::voucherStore, retrieval.asks(),
                 retrieval.hooks()::deals, registry, ctx.config().get(ConfigKeys.NETWORK)));
         NodeMeters.bind(registry, ctx.store(), payments::voucherStore);
+        payments.listener(new VoucherMeters(registry));
         if (bitswap != null) {
             BitswapEngine engine = bitswap.engine();
             FunctionCounter.builder("vrn.served.bytes", engine, BitswapEngine::bytesSent).tag("protocol", "bitswap")

@@ -59,6 +59,7 @@ public final class PaymentService implements NodeService {
     private VoucherPaymentGate voucherGate;
     private AutoCloseable ledger;
     private ScheduledExecutorService timer;
+    private volatile PaymentReceiver.Listener listener = PaymentReceiver.Listener.NONE;
 
     public PaymentService(Path repoDir, NodeConfig config) {
         this(repoDir, config, null);
@@ -76,6 +77,11 @@ public final class PaymentService implements NodeService {
         this.retrievalPaid = config.get(ConfigKeys.RETRIEVAL_PRICE_PER_BYTE).signum() > 0
                 || config.get(ConfigKeys.RETRIEVAL_UNSEAL_PRICE).signum() > 0 || !config.get(ConfigKeys.RETRIEVAL_MINERS).isBlank();
         this.active = paid ? null : FreePaymentGate.INSTANCE;
+    }
+
+    /** Who is told of every voucher the node's receivers take or refuse (metrics); set before {@link #start()}. */
+    public void listener(PaymentReceiver.Listener l) {
+        this.listener = java.util.Objects.requireNonNull(l, "listener");
     }
 
     @Override
@@ -138,7 +144,7 @@ public final class PaymentService implements NodeService {
                 return List.of();
             }
             venus.retrieval.paych.Address payee = Wallet.open(repoDir).defaultAddress();
-            PaymentReceiver receiver = new PaymentReceiver(new VoucherValidator(chain, payee, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), store);
+            PaymentReceiver receiver = new PaymentReceiver(new VoucherValidator(chain, payee, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), store, listener);
             BigInteger price = config.get(ConfigKeys.GATEWAY_PRICE_PER_BYTE);
             voucherGate = new VoucherPaymentGate(receiver, new TokenAmount(price), free, true);
             active = voucherGate;
@@ -197,7 +203,7 @@ public final class PaymentService implements NodeService {
         if (s == null || c == null) {
             throw new PaychException(PaychException.Reason.STORE, "payments are not running on this node");
         }
-        return receivers.computeIfAbsent(payee, p -> new PaymentReceiver(new VoucherValidator(c, p, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), s));
+        return receivers.computeIfAbsent(payee, p -> new PaymentReceiver(new VoucherValidator(c, p, config.get(ConfigKeys.PAYCH_REDEEM_MARGIN)), s, listener));
     }
 
     /** The voucher store while payments run (paid gateway or retrieval), else null; for the admin API. */

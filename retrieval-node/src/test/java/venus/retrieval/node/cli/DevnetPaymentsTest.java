@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +23,9 @@ import venus.retrieval.node.repo.Repo;
 import java.time.Duration;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.paych.Address;
+import venus.retrieval.gateway.VoucherPaymentGate;
 import venus.retrieval.paych.PaychException;
+import venus.retrieval.paych.SignedVoucher;
 import venus.retrieval.paych.TokenAmount;
 import venus.retrieval.paych.Wallet;
 import venus.retrieval.paych.chain.LotusChainApi;
@@ -44,6 +50,17 @@ class DevnetPaymentsTest {
             assertThat(System.nanoTime()).as("condition not reached within 30 s").isLessThan(deadline);
             Thread.sleep(50);
         }
+    }
+
+    /** The value of one series in the daemon's Prometheus text, failing when it is absent. */
+    static double metric(HttpClient http, String url, String series) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        throw new AssertionError("no series " + series + " in /metrics");
     }
 
     @Test
@@ -71,6 +88,16 @@ class DevnetPaymentsTest {
                     "-o", out.toString(), "--repo", client);
             assertThat(fetched.exit()).as(fetched.err()).isZero();
             assertThat(Files.size(out)).isEqualTo(1000);
+            // the paid fetch's voucher is counted; an unsigned one is refused and counted by reason
+            HttpClient http = HttpClient.newHttpClient();
+            String metricsUrl = dj.get("api").asText() + "/metrics";
+            assertThat(metric(http, metricsUrl, "vrn_vouchers_accepted_total")).isGreaterThanOrEqualTo(1);
+            assertThat(metric(http, metricsUrl, "vrn_vouchers_rejected_total{reason=\"UNSIGNED\"}")).isZero();
+            SignedVoucher unsigned = SignedVoucher.of(Address.parse(channel), 7, 1, TokenAmount.ofAtto(100));
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(dj.get("gateway").asText() + "/ipfs/" + RAW + "?format=raw"))
+                    .header(VoucherPaymentGate.VOUCHER_HEADER, unsigned.toBase64Url()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(402);
+            assertThat(metric(http, metricsUrl, "vrn_vouchers_rejected_total{reason=\"UNSIGNED\"}")).isEqualTo(1);
 
             CliRun status = CliRun.of("paych", "dev-status", channel, "--chain", chain, "--json");
             assertThat(status.exit()).as(status.err()).isZero();
