@@ -73,7 +73,8 @@ public final class GraphsyncResponder {
 
     /**
      * Resumes a paused response; {@code extensions} go out with the next message (status 14).
-     * False when no such request is paused.
+     * A pause that a hook is returning right now is resumed once it is in place; a response that
+     * is not paused then is left alone. False when no such request is running.
      */
     public boolean unpause(PeerId peer, UUID requestId, Map<String, Node> extensions) {
         ResponseTask t = tasks.get(new Key(peer, requestId));

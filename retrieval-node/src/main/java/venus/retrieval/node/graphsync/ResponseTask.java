@@ -90,9 +90,11 @@ final class ResponseTask {
     }
 
     boolean unpause(Map<String, Node> extensions) {
-        if (done || !paused) {
+        if (done) {
             return false;
         }
+        // queued even when not paused yet: a hook may be placing the pause in the running turn
+        // (the caller saw it decided); the event runs after that turn, so the unpause is not lost
         event(t -> {
             if (t.paused) {
                 t.paused = false;

@@ -28,7 +28,9 @@ import venus.retrieval.libp2p.multiaddr.Multiaddr;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.retrieval.client.CarSpool;
 import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.node.retrieval.datatransfer.DealPayment;
 import venus.retrieval.node.retrieval.datatransfer.DealResponse;
+import venus.retrieval.node.retrieval.datatransfer.TransferRequest;
 import venus.retrieval.node.retrieval.datatransfer.DealStatus;
 import venus.retrieval.node.retrieval.datatransfer.MessageType;
 import venus.retrieval.node.retrieval.datatransfer.TransferMessage;
@@ -237,6 +239,59 @@ class PaidRetrievalTest {
         assertThat(seq.subList(4, 6)).containsExactly(SETTLEMENT_PENDING, COMPLETED); // no DealResponse 14
         assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
         assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
+        for (int i = 0; i < 3000 && !c.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(c.getAsBoolean()).as("condition within 30 s").isTrue();
+    }
+
+    @Test
+    void clientPausesAndResumesTheTransfer() throws Exception {
+        // the client withholds the first voucher, pauses (DT Update Paus true), then pays: the
+        // provider stores the voucher but stays paused for the client; Paus false resumes it
+        CompletableFuture<SignedVoucher> first = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 1) {
+                first.complete(v);
+                return null;
+            }
+            return v;
+        });
+        List<byte[]> captured = captureProviderMessages();
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        SignedVoucher v = first.get(30, TimeUnit.SECONDS);
+        DealRecord deal = onlyDeal();
+        venus.retrieval.libp2p.PeerId clientPeer = clientHost.peerId();
+        var dt = venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork.sender(clientHost);
+        var providerPeer = providerHost.peerId();
+        dt.send(providerPeer, TransferMessage.of(TransferRequest.update(deal.transferId(), true))).get(10, TimeUnit.SECONDS);
+        dt.send(providerPeer, TransferMessage.of(TransferRequest.voucher(deal.transferId(), DealPayment.TYPE,
+                new DealPayment(deal.dealId(), channel, v).toNode()))).get(10, TimeUnit.SECONDS);
+        // the provider's answer to the voucher (VoucherResult, Paus false) goes out only after it
+        // decided to stay paused, so once the client has it the pause must still be in place
+        waitFor(() -> decode(captured).contains(new Sent(MessageType.VOUCHER_RESULT, false, null)));
+        DealRecord paid = onlyDeal();
+        assertThat(paid.state()).isEqualTo(ProviderFsm.State.ONGOING); // paid: the provider no longer waits
+        assertThat(provider.transferPaused(clientPeer, deal.transferId())).isTrue(); // but the client paused
+        long before = paid.bytesSent();
+        assertThat(retrieval).isNotDone();
+        dt.send(providerPeer, TransferMessage.of(TransferRequest.update(deal.transferId(), false))).get(10, TimeUnit.SECONDS);
+        Object r = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(r).isInstanceOf(RetrievalClient.Result.class);
+        assertThat(((RetrievalClient.Result) r).bytes()).isEqualTo(dagBytes);
+        DealRecord done = onlyDeal();
+        assertThat(done.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(done.bytesSent()).isGreaterThan(before);
+        assertThat(done.funds()).isEqualTo(dagBytes);
     }
 
     @Test

@@ -76,6 +76,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         long dataLimit;
         Address channel;
         String message = "";
+        /** The client asked to pause (DT Update, Paus true) and has not resumed. */
+        boolean clientPaused;
+        /** Graphsync is paused for the client only: its resume unpauses. */
+        boolean pausedForClient;
 
         Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, PieceFinder.Match match) {
             this.peer = peer;
@@ -323,15 +327,15 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         synchronized (d) {
             d.bytesSent = block.totalBytesSent();
             if (d.state != ProviderFsm.State.ONGOING || d.dataLimit == 0 || d.bytesSent < d.dataLimit) {
-                return BlockDecision.CONTINUE;
+                return clientPauseAfter(d);
             }
             BigInteger owed = d.math.outstanding(d.funds, d.bytesSent, false);
             if (owed.signum() == 0) {
                 d.dataLimit = d.math.dataLimit(d.funds);
-                return BlockDecision.CONTINUE;
+                return clientPauseAfter(d);
             }
             if (fire(d, ProviderFsm.Event.DATA_LIMIT_REACHED) != ProviderFsm.Action.PAUSE_ASK_PAYMENT) {
-                return BlockDecision.CONTINUE;
+                return clientPauseAfter(d);
             }
             // The ask goes out on its own stream; a voucher answering it unpauses only after this
             // hook returned (graphsync holds the request's lock until the pause is in place).
@@ -343,6 +347,44 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             ext.put(TransferMessage.EXTENSION, upd);
             return BlockDecision.pauseAfter(ext);
         }
+    }
+
+    /** A client's pause takes effect after the block going out now (caller holds d's monitor). */
+    private static BlockDecision clientPauseAfter(Deal d) {
+        if (!d.clientPaused || d.state.terminal()) {
+            return BlockDecision.CONTINUE;
+        }
+        d.pausedForClient = true;
+        return BlockDecision.pauseAfter(Map.of());
+    }
+
+    /**
+     * A client's DT Update (§3.1 type 1): {@code Paus} true pauses the graphsync response after
+     * the block going out next, false resumes it — unless the provider itself waits for a payment
+     * (then the payment's resume will do, as go-data-transfer's "both paused").
+     */
+    private void clientPause(Deal d, boolean pause) {
+        boolean unpause;
+        synchronized (d) {
+            if (d.state.terminal() || d.clientPaused == pause) {
+                return;
+            }
+            d.clientPaused = pause;
+            unpause = !pause && d.pausedForClient;
+            if (!pause) {
+                d.pausedForClient = false;
+            }
+            log.info("retrieval deal {}: client {} the transfer", d.proposal.id(), pause ? "paused" : "resumed");
+        }
+        if (unpause) {
+            graphsync.responder().unpause(d.peer, d.requestId, Map.of());
+        }
+    }
+
+    /** Whether the graphsync response of {@code client}'s transfer is paused now (status, tests). */
+    public boolean transferPaused(PeerId client, long transferId) {
+        Deal d = byChannel.get(new ChannelKey(client, transferId));
+        return d != null && graphsync.responder().isPaused(d.peer, d.requestId);
     }
 
     @Override
@@ -421,6 +463,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
         switch (r.type()) {
             case MessageType.VOUCHER -> payment(d, r);
+            case MessageType.UPDATE -> clientPause(d, r.paused());
             case MessageType.CANCEL -> {
                 ProviderFsm.Action a;
                 synchronized (d) {
@@ -491,7 +534,17 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         switch (a) {
             case RESUME -> {
                 Node vr = TransferMessage.of(new TransferResponse(MessageType.VOUCHER_RESULT, true, false, d.transferId, null, "")).toNode();
-                control.execute(() -> graphsync.responder().unpause(d.peer, d.requestId, Map.of(TransferMessage.EXTENSION, vr)));
+                Map<String, Node> ext = Map.of(TransferMessage.EXTENSION, vr);
+                boolean stayPaused;
+                synchronized (d) {
+                    stayPaused = d.clientPaused; // paid, but the client paused too: its resume unpauses
+                    d.pausedForClient = stayPaused;
+                }
+                if (stayPaused) {
+                    control.execute(() -> graphsync.responder().sendExtensions(d.peer, d.requestId, ext));
+                } else {
+                    control.execute(() -> graphsync.responder().unpause(d.peer, d.requestId, ext));
+                }
             }
             case ASK_REMAINING -> {
                 boolean last = d.state == ProviderFsm.State.FUNDS_NEEDED_LAST_PAYMENT;
