@@ -262,6 +262,39 @@ class GraphsyncLoopbackTest {
     }
 
     @Test
+    void twoValuesUnderOneExtensionKeyGoInSeparateMessages() throws Exception {
+        // the accept's value is still pending when block 2's hook returns another value for the
+        // same key: both must arrive, in order, and block 2 goes with its own value
+        List<Cid> file = order("file-3158073-unixfs-v0-2015");
+        CompletableFuture<UUID> paused = new CompletableFuture<>();
+        hooks = new GraphsyncHooks() {
+            @Override
+            public RequestDecision onIncomingRequest(PeerId peer, GsRequest request) {
+                return RequestDecision.accept(Map.of("test/k", Node.string("accept")));
+            }
+
+            @Override
+            public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
+                if (block.index() == 2) {
+                    paused.complete(requestId);
+                    return BlockDecision.pauseAfter(Map.of("test/k", Node.string("pause")));
+                }
+                return BlockDecision.CONTINUE;
+            }
+        };
+        Recorder rec = new Recorder();
+        OutgoingRequest r = request(file.get(0), ALL, Map.of(), ReceivedBlocks.inMemory(), rec);
+        UUID id = paused.get(30, TimeUnit.SECONDS);
+        waitFor(() -> rec.statuses.contains(ResponseStatus.REQUEST_PAUSED));
+        assertThat(rec.firstTime).isEqualTo(file.subList(0, 2));
+        assertThat(rec.statuses).containsExactly(ResponseStatus.PARTIAL_RESPONSE, ResponseStatus.REQUEST_PAUSED);
+        assertThat(r.extensionsReceived()).extracting(m -> m.get("test/k").asString()).containsExactly("accept", "pause");
+        assertThat(providerGs.responder().unpause(client.peerId(), id, Map.of())).isTrue();
+        assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(rec.firstTime).isEqualTo(file);
+    }
+
+    @Test
     void pausedAtStartUnpausedByAnUpdate() throws Exception {
         List<Cid> file = order("file-1048577-unixfs-v1-2025");
         hooks = new GraphsyncHooks() {
