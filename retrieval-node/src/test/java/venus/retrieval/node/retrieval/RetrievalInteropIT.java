@@ -110,6 +110,8 @@ class RetrievalInteropIT {
         assertThat(out).contains("query-available.cbor status 0", "query-unavailable.cbor status 1", "libp2p,http");
         // free: accepted + completed; paid: unseal asked (7), pauses (type 1), FundsNeeded (10), last payment (14), Completed (15)
         assertThat(out).contains("deal 6", "deal 7", "deal 10", "deal 14", "deal 15", "type 1 acpt true paus true");
+        // the paid run's finalization round opens with a Complete that is paused and has no VRes (§3.8 A.10)
+        assertThat(out).containsPattern("type 3 acpt true paus true(\\R|$)");
     }
 
     /** Opens {@code protocol}, writes {@code request} (if any), returns every byte the provider sent until it closed. */
