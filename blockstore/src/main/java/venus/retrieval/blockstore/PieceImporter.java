@@ -138,7 +138,8 @@ final class PieceImporter {
             }
             List<LmdbPieceDirectory.Entry> batch = new ArrayList<>();
             long batchBytes = 0;
-            for (CarBlock b; (b = reader.next()) != null; ) {
+            // Without the cache the index needs no block bytes: hash them in the reader's buffer.
+            for (CarBlock b; (b = reader.next(o.cache())) != null; ) {
                 carEnd = b.dataOffset() + b.dataLength();
                 if (b.cid().isIdentity()) {
                     continue; // its bytes are in the CID

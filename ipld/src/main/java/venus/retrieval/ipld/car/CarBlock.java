@@ -8,7 +8,8 @@ import venus.retrieval.ipld.Cid;
  * back with one positional read.
  *
  * @param cid the block's CID
- * @param data the block's bytes (a fresh array owned by the caller)
+ * @param data the block's bytes (a fresh array owned by the caller), or {@code null} from
+ *             {@link CarReader#next(boolean) CarReader.next(false)}
  * @param sectionOffset offset of the section's length varint
  * @param dataOffset offset of the first byte of {@code data}
  * @param dataLength length of {@code data}

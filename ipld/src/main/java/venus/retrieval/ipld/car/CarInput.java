@@ -10,7 +10,7 @@ import venus.retrieval.ipld.IpldException;
  */
 final class CarInput {
     private final InputStream in;
-    private final byte[] buf;
+    private byte[] buf;
     private int pos;
     private int limit;
     private long bufStart;     // absolute offset of buf[0]
@@ -19,6 +19,13 @@ final class CarInput {
     CarInput(InputStream in, int bufferSize) {
         this.in = in;
         this.buf = new byte[bufferSize];
+    }
+
+    /** Enlarges the buffer to at least {@code size} bytes, keeping what it holds. */
+    void grow(int size) {
+        if (buf.length < size) {
+            buf = java.util.Arrays.copyOf(buf, size);
+        }
     }
 
     /** Absolute offset of the next byte. */

@@ -33,6 +33,8 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
     static final int V2_HEADER_END = V2_PRAGMA.length + 40;
     /** Largest CID this reader accepts in a section (identity CIDs carry their data inline). */
     static final int MAX_CID_BYTES = 4096;
+    /** Buffer size for {@link #next(boolean) next(false)}: 4 MiB reads, blocks up to 2 MiB hashed in place. */
+    static final int BULK_BUFFER = 4 << 20;
 
     private static final ThreadLocal<MessageDigest[]> DIGESTS = ThreadLocal.withInitial(() -> new MessageDigest[] {
         Multihash.messageDigest(Multicodec.SHA2_256), Multihash.messageDigest(Multicodec.SHA2_512)});
@@ -186,6 +188,17 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
      * the data section for a CARv2, or a zero-length section when trailing zeros are allowed).
      */
     public CarBlock next() {
+        return next(true);
+    }
+
+    /**
+     * Like {@link #next()}; with {@code withData == false} the block's bytes are read (and
+     * verified, if configured) in the reader's own buffer and not copied out, and the returned
+     * block's {@link CarBlock#data()} is {@code null}. An index that only needs CIDs and offsets
+     * saves an array per block that way. The first such call grows the buffer to
+     * {@value #BULK_BUFFER} bytes, which also makes the file reads that large.
+     */
+    public CarBlock next(boolean withData) {
         if (done) {
             return null;
         }
@@ -237,21 +250,36 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
                     + " bytes, over the " + options.maxBlockSize() + "-byte block limit");
         }
         long dataOffset = in.position();
+        if (!withData) {
+            in.grow(BULK_BUFFER);
+            if (dataLen <= BULK_BUFFER / 2) {
+                int inBuffer = in.ensure((int) dataLen);
+                if (inBuffer < dataLen) {
+                    throw truncated(dataOffset + inBuffer, sectionOffset);
+                }
+                if (options.verifyHashes()) {
+                    verify(cid, in.buffer(), in.bufferPos(), (int) dataLen, sectionOffset);
+                }
+                in.advance((int) dataLen);
+                return new CarBlock(cid, null, sectionOffset, dataOffset, (int) dataLen);
+            }
+            // a block over half the buffer would make refills move more than they read: read it out
+        }
         byte[] data = new byte[(int) dataLen];
         int got = in.readFully(data, 0, data.length);
         if (got < data.length) {
             throw truncated(dataOffset + got, sectionOffset);
         }
         if (options.verifyHashes()) {
-            verify(cid, data, sectionOffset);
+            verify(cid, data, 0, data.length, sectionOffset);
         }
-        return new CarBlock(cid, data, sectionOffset, dataOffset, data.length);
+        return new CarBlock(cid, withData ? data : null, sectionOffset, dataOffset, data.length);
     }
 
     /** Reads every remaining block, discarding it (verifying hashes if configured); returns the count. */
     public long skipAll() {
         long n = 0;
-        while (next() != null) {
+        while (next(false) != null) {
             n++;
         }
         return n;
@@ -292,7 +320,7 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
         in.close();
     }
 
-    private void verify(Cid cid, byte[] data, long sectionOffset) {
+    private void verify(Cid cid, byte[] data, int off, int len, long sectionOffset) {
         Multihash mh = cid.multihash();
         long code = mh.code();
         boolean ok;
@@ -300,7 +328,7 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
             // hot path: a per-thread digest instead of a provider lookup per block
             MessageDigest md = DIGESTS.get()[code == Multicodec.SHA2_512 ? 1 : 0];
             md.reset();
-            md.update(data);
+            md.update(data, off, len);
             int n = md.getDigestLength();
             try {
                 md.digest(scratchDigest, 0, n);
@@ -313,7 +341,7 @@ public final class CarReader implements AutoCloseable, Iterable<CarBlock> {
             byte[] expected = mh.digest();
             ok = expected.length == n && Arrays.equals(scratchDigest, 0, n, expected, 0, n);
         } else if (Multihash.isSupported(code)) {
-            ok = mh.matches(data);
+            ok = mh.matches(off == 0 && len == data.length ? data : Arrays.copyOfRange(data, off, off + len));
         } else {
             throw new IpldException(Reason.UNSUPPORTED, "block " + cid + " at offset " + sectionOffset
                     + " uses hash function " + Multicodec.name(code) + ", which cannot be verified");

@@ -211,6 +211,64 @@ class CarReaderTest {
     }
 
     @Test
+    void nextWithoutDataGivesTheSameBlocksAndChecksTheSame() {
+        // sizes around the 2 MiB in-place limit and a hash function verified off the fast path
+        List<byte[]> datas = new ArrayList<>();
+        List<Cid> cids = new ArrayList<>();
+        int[] sizes = {1, 300_000, CarReader.BULK_BUFFER / 2, CarReader.BULK_BUFFER / 2 + 1, 3 << 20, 70_000};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] d = Vectors.xorshift(100 + i, sizes[i]);
+            datas.add(d);
+            cids.add(Cid.v1(Multicodec.RAW, Multihash.compute(i == 5 ? Multicodec.BLAKE2B_256 : Multicodec.SHA2_256, d)));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CarWriter w = new CarWriter(out, List.of(cids.get(0)))) {
+            for (int i = 0; i < sizes.length; i++) {
+                w.put(cids.get(i), datas.get(i));
+            }
+        }
+        byte[] car = out.toByteArray();
+        List<CarBlock> with = readAll(CarReader.open(new ByteArrayInputStream(car)));
+        List<CarBlock> without = new ArrayList<>();
+        try (CarReader r = CarReader.open(new ByteArrayInputStream(car))) {
+            for (CarBlock b; (b = r.next(false)) != null; ) {
+                without.add(b);
+            }
+            assertThat(r.position()).isEqualTo(car.length);
+        }
+        assertThat(without).hasSize(sizes.length).allSatisfy(b -> assertThat(b.data()).isNull());
+        for (int i = 0; i < sizes.length; i++) {
+            CarBlock a = with.get(i);
+            CarBlock b = without.get(i);
+            assertThat(a.data()).isEqualTo(datas.get(i));
+            assertThat(b.cid()).isEqualTo(cids.get(i));
+            assertThat(List.of(b.sectionOffset(), b.dataOffset(), (long) b.dataLength()))
+                    .isEqualTo(List.of(a.sectionOffset(), a.dataOffset(), (long) a.dataLength()));
+        }
+        // a flipped byte in each block is caught without the data too, at that block's offset
+        for (CarBlock b : with) {
+            byte[] bad = car.clone();
+            bad[(int) b.dataOffset() + b.dataLength() - 1] ^= 1;
+            assertThatThrownBy(() -> {
+                try (CarReader r = CarReader.open(new ByteArrayInputStream(bad))) {
+                    while (r.next(false) != null) {
+                        // read on
+                    }
+                }
+            }).hasFieldOrPropertyWithValue("reason", Reason.HASH_MISMATCH).hasMessageContaining("offset " + b.sectionOffset() + " ");
+        }
+        // cut inside the third block: truncation at the cut, as with the data
+        byte[] cut = Arrays.copyOf(car, (int) with.get(2).dataOffset() + 1000);
+        assertThatThrownBy(() -> {
+            try (CarReader r = CarReader.open(new ByteArrayInputStream(cut))) {
+                while (r.next(false) != null) {
+                    // read on
+                }
+            }
+        }).hasFieldOrPropertyWithValue("reason", Reason.TRUNCATED).hasMessageContaining("at offset " + cut.length + " ");
+    }
+
+    @Test
     void unknownHashFunctionCannotBeVerified() {
         Cid odd = Cid.v1(Multicodec.RAW, Multihash.of(0x22, new byte[4]));   // murmur3-32
         ByteArrayOutputStream out = new ByteArrayOutputStream();
