@@ -41,6 +41,7 @@ import venus.retrieval.libp2p.multiaddr.Protocol;
 import venus.retrieval.libp2p.multistream.MultistreamNegotiation;
 import venus.retrieval.libp2p.ping.Ping;
 import venus.retrieval.libp2p.crypto.PubKey;
+import venus.retrieval.libp2p.yamux.StreamCounters;
 import venus.retrieval.libp2p.yamux.YamuxStream;
 
 /**
@@ -67,6 +68,7 @@ public final class Host implements AutoCloseable {
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final AtomicInteger channels = new AtomicInteger();
+    private final StreamCounters streams = new StreamCounters();
     private EventLoopGroup group;
     private volatile boolean closed;
 
@@ -178,6 +180,11 @@ public final class Host implements AutoCloseable {
     /** Open connections. */
     public List<Connection> connections() {
         return List.copyOf(connections);
+    }
+
+    /** Streams over all of this host's connections: open now, and opened each way since start. */
+    public StreamCounters streams() {
+        return streams;
     }
 
     /** An open connection to {@code peer}, or null. */

@@ -78,7 +78,7 @@ final class Upgrader {
     }
 
     private void onMuxer(ChannelHandlerContext ctx, String protocol) {
-        YamuxSession session = new YamuxSession(initiator, host.config().yamux(), s -> host.onInboundStream(connection, s));
+        YamuxSession session = new YamuxSession(initiator, host.config().yamux(), s -> host.onInboundStream(connection, s), host.streams());
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), "yamux-decoder", new YamuxFrameDecoder(host.config().maxReceiveWindow()));
         p.addAfter("yamux-decoder", "yamux-encoder", new YamuxFrameEncoder());

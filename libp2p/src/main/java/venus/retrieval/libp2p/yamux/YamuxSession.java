@@ -26,6 +26,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     private final boolean client;
     private final YamuxConfig config;
     private final Consumer<YamuxStream> onInbound;
+    private final StreamCounters counters;
     private final IntObjectMap<YamuxStream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<YamuxStream> sendQueue = new ArrayDeque<>();
     private final Map<Integer, CompletableFuture<Long>> pings = new HashMap<>();
@@ -48,9 +49,18 @@ public final class YamuxSession extends ChannelDuplexHandler {
      * @param onInbound called (on the event loop) for every stream the peer opens
      */
     public YamuxSession(boolean client, YamuxConfig config, Consumer<YamuxStream> onInbound) {
+        this(client, config, onInbound, new StreamCounters());
+    }
+
+    /**
+     * As {@link #YamuxSession(boolean, YamuxConfig, Consumer)}, counting this session's streams in
+     * {@code counters} (shared by the host's sessions).
+     */
+    public YamuxSession(boolean client, YamuxConfig config, Consumer<YamuxStream> onInbound, StreamCounters counters) {
         this.client = client;
         this.config = config;
         this.onInbound = onInbound;
+        this.counters = java.util.Objects.requireNonNull(counters, "counters");
         this.nextStreamId = client ? 1 : 2;
     }
 
@@ -117,6 +127,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
         nextStreamId += 2;
         YamuxStream s = new YamuxStream(this, id, true);
         streams.put(id, s);
+        counters.opened(true);
         writeFrame(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, id, s.initialExtraWindow()));
         ctx.flush();
         return s;
@@ -250,6 +261,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
         }
         YamuxStream s = new YamuxStream(this, id, false);
         streams.put(id, s);
+        counters.opened(false);
         writeFrame(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_ACK, id, s.initialExtraWindow()));
         onInbound.accept(s);
         return s;
@@ -297,7 +309,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
 
     void removeStream(YamuxStream s) {
-        streams.remove(s.id());
+        // only the map's removal counts: a stream ended twice (reset after FIN, or by closeAll) ends once
+        if (streams.remove(s.id()) != null) {
+            counters.ended(1);
+        }
         sendQueue.remove(s);
         s.queued = false;
     }
@@ -335,6 +350,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
         closed = true;
         List<YamuxStream> all = new ArrayList<>(streams.values());
         streams.clear();
+        counters.ended(all.size());
         sendQueue.clear();
         for (YamuxStream s : all) {
             s.onConnectionClosed(cause);

@@ -48,6 +48,61 @@ class HostTest {
         return f.get(30, TimeUnit.SECONDS);
     }
 
+    /** Polls until {@code h} has {@code n} open streams (bounded: 30 s). */
+    static void awaitOpenStreams(Host h, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (h.streams().open() != n) {
+            assertThat(System.nanoTime()).as("open streams stay at %d, expected %d", h.streams().open(), n).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void openStreamCountReturnsToZeroWhicheverWayStreamsEnd() throws Exception {
+        Connection ab = get(b.connect(addrOf(a)));
+        get(ab.identified());
+        get(waitForConnection(a).identified());
+        awaitOpenStreams(a, 0); // identify's streams have ended
+        awaitOpenStreams(b, 0);
+        long outBefore = b.streams().openedOutbound();
+        long inBefore = a.streams().openedInbound();
+        int n = 10;
+        List<Stream> streams = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            streams.add(get(ab.newStream(List.of(Echo.PROTOCOL))));
+        }
+        assertThat(b.streams().open()).isEqualTo(n);
+        assertThat(b.streams().openedOutbound() - outBefore).isEqualTo(n);
+        awaitOpenStreams(a, n);
+        assertThat(a.streams().openedInbound() - inBefore).isEqualTo(n);
+        // half end cleanly (both sides half-close), half are reset
+        for (int i = 0; i < n; i++) {
+            Stream s = streams.get(i);
+            if (i % 2 == 0) {
+                assertThat(Echo.run(s, new byte[] {(byte) i}, 1).get(30, TimeUnit.SECONDS).bytes()).isEqualTo(1);
+            } else {
+                s.reset();
+            }
+            get(s.closeFuture().handle((v, e) -> null));
+        }
+        awaitOpenStreams(b, 0);
+        awaitOpenStreams(a, 0);
+        // a reset after the stream already ended changes nothing
+        streams.get(0).reset();
+        streams.get(1).reset();
+        assertThat(b.streams().open()).isZero();
+
+        // streams still open when the connection goes count as ended once
+        for (int i = 0; i < 3; i++) {
+            get(ab.newStream(List.of(Echo.PROTOCOL)));
+        }
+        awaitOpenStreams(a, 3);
+        ab.close();
+        awaitOpenStreams(b, 0);
+        awaitOpenStreams(a, 0);
+        assertThat(b.streams().openedOutbound() - outBefore).isEqualTo(n + 3);
+    }
+
     @Test
     void connectIdentifyAndPingBothWays() throws Exception {
         Connection ab = get(b.connect(addrOf(a)));

@@ -150,6 +150,9 @@ public final class StatusApiImpl implements StatusApi {
                 continue;
             }
             String protocol = m.getId().getTag("protocol");
+            if (protocol == null) {
+                protocol = m.getId().getTag("direction"); // vrn.libp2p.streams.opened{inbound|outbound}
+            }
             String key = protocol == null ? name : name + "{" + protocol + "}";
             double v;
             if (m instanceof Counter c) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import venus.retrieval.libp2p.Libp2pException;
 import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.libp2p.yamux.StreamCounters;
 import venus.retrieval.libp2p.host.HostConfig;
 import venus.retrieval.libp2p.multiaddr.Multiaddr;
 import venus.retrieval.node.NodeException;
@@ -63,6 +64,13 @@ public final class Libp2pService implements NodeService {
             throw new NodeException(Reason.BIND_FAILED, "libp2p.listen: " + e.getMessage());
         }
         ctx.metrics().registry().gauge("vrn.libp2p.connections", host, h -> h.connections().size());
+        StreamCounters streams = host.streams();
+        io.micrometer.core.instrument.Gauge.builder("vrn.libp2p.streams", streams, StreamCounters::open)
+                .description("open libp2p streams over every connection").register(ctx.metrics().registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("vrn.libp2p.streams.opened", streams, StreamCounters::openedInbound)
+                .tag("direction", "inbound").description("libp2p streams opened, by direction").register(ctx.metrics().registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("vrn.libp2p.streams.opened", streams, StreamCounters::openedOutbound)
+                .tag("direction", "outbound").description("libp2p streams opened, by direction").register(ctx.metrics().registry());
         List<Multiaddr> bound = host.listenAddrs();
         List<String> out = new ArrayList<>();
         for (int i = 0; i < bound.size(); i++) {

@@ -15,10 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import venus.retrieval.libp2p.Connection;
+import venus.retrieval.libp2p.PeerIdentity;
+import venus.retrieval.libp2p.host.Host;
+import venus.retrieval.libp2p.host.HostConfig;
+import venus.retrieval.libp2p.multiaddr.Multiaddr;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.api.ApiClient;
 import venus.retrieval.node.api.ApiTokens;
@@ -169,7 +175,17 @@ class DaemonTest {
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         assertThat(r.body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
         assertThat(r.body()).contains("vrn_api_requests_total{path=\"/rpc/v0\",status=\"401\"} 1.0")
-                .contains("vrn_libp2p_connections 0.0");
+                .contains("vrn_libp2p_connections 0.0").contains("vrn_libp2p_streams 0.0")
+                .contains("vrn_libp2p_streams_opened_total{direction=\"inbound\"} 0.0");
+        // a peer connects and identifies: its identify stream is an inbound stream on the node
+        try (Host client = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start()) {
+            Connection c = client.connect(Multiaddr.parse(JSON.readTree(repo.daemonJson().toFile()).get("libp2p").get(0).asText()))
+                    .get(30, TimeUnit.SECONDS);
+            c.identified().get(30, TimeUnit.SECONDS);
+            String body = http.send(HttpRequest.newBuilder(URI.create(api + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).containsPattern("vrn_libp2p_streams_opened_total\\{direction=\"inbound\"} [1-9]")
+                    .contains("vrn_libp2p_connections 1.0");
+        }
     }
 
     @Test
