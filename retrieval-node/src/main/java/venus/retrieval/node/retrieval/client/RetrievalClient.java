@@ -51,6 +51,8 @@ import venus.retrieval.paych.Wallet;
  */
 public final class RetrievalClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RetrievalClient.class);
+    /** How long a failed graphsync ending waits for the provider's data-transfer reason. */
+    private static final long PROVIDER_REASON_GRACE_MS = 2000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -342,7 +344,15 @@ public final class RetrievalClient implements AutoCloseable {
                 return;
             }
             if (!ResponseStatus.isSuccess(status)) {
-                fail("graphsync response ended with status " + status);
+                // A provider that stops a deal sends its reason (a DealResponse) on a data-transfer
+                // stream of its own, which may arrive just after the graphsync ending: give it a
+                // moment so the error names the provider's reason rather than only the status.
+                String why = "graphsync response ended with status " + status;
+                CompletableFuture.delayedExecutor(PROVIDER_REASON_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> {
+                    synchronized (this) {
+                        fail(why);
+                    }
+                });
                 return;
             }
             gsStatus = status;

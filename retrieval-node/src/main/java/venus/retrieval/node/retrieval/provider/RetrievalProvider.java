@@ -558,9 +558,11 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             case FINALIZE_COMPLETED -> sendInOrder(d, settlementPending(d), completed(d));
             case SEND_COMPLETED -> send(d, completed(d));
             case FAIL -> {
+                // The reason goes out before the graphsync cancel, so the client learns why and does
+                // not just see a cancelled response (stopping is not delayed by a failed write).
                 send(d, new TransferResponse(MessageType.VOUCHER_RESULT, false, false, d.transferId,
-                        new DealResponse(id, DealStatus.ERRORED, d.message, BigInteger.ZERO).toNode(), DealResponse.TYPE));
-                control.execute(() -> graphsync.responder().cancel(d.peer, d.requestId));
+                        new DealResponse(id, DealStatus.ERRORED, d.message, BigInteger.ZERO).toNode(), DealResponse.TYPE))
+                        .whenComplete((v, e) -> control.execute(() -> graphsync.responder().cancel(d.peer, d.requestId)));
             }
             case STOP -> control.execute(() -> graphsync.responder().cancel(d.peer, d.requestId));
             default -> { }
