@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import venus.retrieval.ipld.cbor.DagCbor;
 import venus.retrieval.ipld.model.Kind;
@@ -124,36 +122,6 @@ public final class Transports {
 
     /** Client side: what a provider lists. */
     public static List<Entry> fetch(Host host, Multiaddr provider, Duration timeout) {
-        CompletableFuture<Node> reply = new CompletableFuture<>();
-        try {
-            Stream s = host.newStream(provider, List.of(PROTOCOL)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            s.setListener(new CborStreamReader(MAX_MESSAGE, new CborStreamReader.Events() {
-                @Override
-                public void onItem(Stream st, Node item) {
-                    reply.complete(item);
-                    st.closeWrite();
-                }
-
-                @Override
-                public void onEnd(Stream st, boolean partial) {
-                    reply.completeExceptionally(Wire.bad(PROTOCOL + ": closed without an answer"));
-                }
-
-                @Override
-                public void onError(Stream st, Exception cause) {
-                    reply.completeExceptionally(cause);
-                }
-            }));
-            return fromNode(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof NodeException ne ? ne
-                    : new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "transports: " + c.getMessage(), c);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "transports: no answer within " + timeout.toSeconds() + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "transports: interrupted");
-        }
+        return fromNode(RequestReply.exchange(host, provider, PROTOCOL, null, MAX_MESSAGE, timeout, "transports"));
     }
 }

@@ -5,8 +5,6 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.ipld.IpldException;
@@ -19,6 +17,7 @@ import venus.retrieval.node.NodeException;
 import venus.retrieval.node.retrieval.CborStreamReader;
 import venus.retrieval.node.retrieval.PieceFinder;
 import venus.retrieval.node.retrieval.RetrievalAsk;
+import venus.retrieval.node.retrieval.RequestReply;
 import venus.retrieval.node.retrieval.Wire;
 
 /**
@@ -95,38 +94,7 @@ public final class QueryProtocol {
 
     /** Client side: asks {@code provider} (connected or dialable, with /p2p) one query. */
     public static QueryResponse query(Host host, Multiaddr provider, Query q, Duration timeout) {
-        CompletableFuture<Node> reply = new CompletableFuture<>();
-        try {
-            Stream s = host.newStream(provider, List.of(PROTOCOL)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            s.setListener(new CborStreamReader(MAX_MESSAGE, new CborStreamReader.Events() {
-                @Override
-                public void onItem(Stream st, Node item) {
-                    reply.complete(item);
-                    st.closeWrite();
-                }
-
-                @Override
-                public void onEnd(Stream st, boolean partial) {
-                    reply.completeExceptionally(Wire.bad(PROTOCOL + ": provider closed the stream without an answer"));
-                }
-
-                @Override
-                public void onError(Stream st, Exception cause) {
-                    reply.completeExceptionally(cause);
-                }
-            }));
-            s.write(Unpooled.wrappedBuffer(q.encode()));
-            return QueryResponse.fromNode(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof NodeException ne ? ne
-                    : new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "query: " + c.getMessage(), c);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "query: no answer within " + timeout.toSeconds() + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NodeException(NodeException.Reason.RETRIEVAL_FAILED, "query: interrupted");
-        }
+        return QueryResponse.fromNode(RequestReply.exchange(host, provider, PROTOCOL, q.encode(), MAX_MESSAGE, timeout, "query"));
     }
 
     /** Decodes exactly one dag-cbor item; BAD_MESSAGE otherwise. */
