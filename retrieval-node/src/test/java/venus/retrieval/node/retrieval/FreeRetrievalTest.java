@@ -130,7 +130,10 @@ class FreeRetrievalTest {
             var dr = venus.retrieval.node.retrieval.datatransfer.DealResponse.fromNode(r.voucherResult());
             return r.type() + "/" + r.accepted() + "/" + r.paused() + "/" + dr.status();
         }).toList();
-        assertThat(seq).containsExactly("0/true/false/6", "3/true/false/15");
+        // The accept rides in a graphsync extension and the Complete on a data-transfer stream of its
+        // own, so the order they reach the client is not defined (lassie takes them in either order,
+        // §3.8 B); what is fixed is that there is exactly one of each, with these flags and statuses.
+        assertThat(seq).containsExactlyInAnyOrder("0/true/false/6", "3/true/false/15");
     }
 
     @Test
