@@ -166,18 +166,8 @@ public final class AdminApiService implements NodeService {
     private void rpc(HttpExchange ex) throws IOException {
         // Authenticate first: nothing of an unauthenticated request is parsed or dispatched.
         Optional<Permission> caller = bearer(ex.getRequestHeaders().getFirst("Authorization")).flatMap(ctx.tokens()::check);
-        if (caller.isEmpty()) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vrn\"");
-            send(ex, 401, "application/json", "{\"error\":\"missing or invalid bearer token\"}".getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        if (!ex.getRequestMethod().equals("POST")) {
-            send(ex, 405, "text/plain; charset=utf-8", "use POST with a JSON-RPC 2.0 body\n".getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        byte[] body = readBody(ex.getRequestBody());
+        byte[] body = admit(ex, caller);
         if (body == null) {
-            send(ex, 413, "text/plain; charset=utf-8", ("request body over " + MAX_BODY + " bytes\n").getBytes(StandardCharsets.UTF_8));
             return;
         }
         JsonNode request;
@@ -208,6 +198,27 @@ public final class AdminApiService implements NodeService {
         }
     }
 
+    /**
+     * The checks every JSON-RPC endpoint makes before it reads a request: a valid bearer token (401),
+     * POST (405) and a bounded body (413). Returns the body, or null once the refusal has been sent.
+     */
+    private byte[] admit(HttpExchange ex, Optional<Permission> caller) throws IOException {
+        if (caller.isEmpty()) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vrn\"");
+            send(ex, 401, "application/json", "{\"error\":\"missing or invalid bearer token\"}".getBytes(StandardCharsets.UTF_8));
+            return null;
+        }
+        if (!ex.getRequestMethod().equals("POST")) {
+            send(ex, 405, "text/plain; charset=utf-8", "use POST with a JSON-RPC 2.0 body\n".getBytes(StandardCharsets.UTF_8));
+            return null;
+        }
+        byte[] body = readBody(ex.getRequestBody());
+        if (body == null) {
+            send(ex, 413, "text/plain; charset=utf-8", ("request body over " + MAX_BODY + " bytes\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return body;
+    }
+
     /** An extra JSON-RPC endpoint: same token check as /rpc/v0, write access for state-changing methods. */
     private void raw(HttpExchange ex, DaemonContext.RawRpcEndpoint endpoint) throws IOException {
         inFlight.incrementAndGet();
@@ -217,18 +228,8 @@ public final class AdminApiService implements NodeService {
                 send(ex, 503, "text/plain; charset=utf-8", "shutting down\n".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            if (caller.isEmpty()) {
-                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vrn\"");
-                send(ex, 401, "application/json", "{\"error\":\"missing or invalid bearer token\"}".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            if (!ex.getRequestMethod().equals("POST")) {
-                send(ex, 405, "text/plain; charset=utf-8", "use POST with a JSON-RPC 2.0 body\n".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            byte[] body = readBody(ex.getRequestBody());
+            byte[] body = admit(ex, caller);
             if (body == null) {
-                send(ex, 413, "text/plain; charset=utf-8", ("request body over " + MAX_BODY + " bytes\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             String method;
