@@ -40,11 +40,35 @@ public final class GraphsyncRequester {
      */
     public OutgoingRequest request(PeerId peer, Cid root, Node selector, Map<String, Node> extensions,
                                    ReceivedBlocks store, OutgoingRequest.Listener listener) {
+        return request(peer, root, selector, extensions, store, listener, 0);
+    }
+
+    /**
+     * Restarts a request that was cut off after {@code linksVerified} links of the walk (its
+     * {@link OutgoingRequest#linksVerified()}): a new request asking the responder not to send the
+     * first {@code linksVerified} blocks ({@code graphsync/do-not-send-first-blocks}); their bytes
+     * come from {@code store}, which must hold every block the earlier request verified. The
+     * listener hears only about the links after them, so it sees each link once across both.
+     */
+    public OutgoingRequest restart(PeerId peer, Cid root, Node selector, Map<String, Node> extensions,
+                                   ReceivedBlocks store, OutgoingRequest.Listener listener, long linksVerified) {
+        if (linksVerified < 0) {
+            throw new IllegalArgumentException("linksVerified < 0");
+        }
+        Map<String, Node> ext = new java.util.LinkedHashMap<>(extensions);
+        if (linksVerified > 0) {
+            ext.put(ResponseTask.DO_NOT_SEND_FIRST_BLOCKS, Node.integer(linksVerified));
+        }
+        return request(peer, root, selector, ext, store, listener, linksVerified);
+    }
+
+    private OutgoingRequest request(PeerId peer, Cid root, Node selector, Map<String, Node> extensions,
+                                    ReceivedBlocks store, OutgoingRequest.Listener listener, long alreadyHave) {
         // walk the selector as the responder will see it: canonical dag-cbor orders ExploreFields'
         // keys, and that order is the walk order
         Node sent = venus.retrieval.ipld.cbor.DagCbor.decode(venus.retrieval.ipld.cbor.DagCbor.encode(selector));
         UUID id = UUID.randomUUID();
-        OutgoingRequest r = new OutgoingRequest(this, peer, id, root, sent, store, listener);
+        OutgoingRequest r = new OutgoingRequest(this, peer, id, root, sent, store, listener, alreadyHave);
         requests.put(new Key(peer, id), r);
         send(peer, GsRequest.newRequest(id, root, sent, extensions));
         return r;
@@ -86,7 +110,7 @@ public final class GraphsyncRequester {
         for (OutgoingRequest o : List.copyOf(requests.values())) {
             if (o.peer().equals(peer)) {
                 o.fail(new NodeException(NodeException.Reason.RETRIEVAL_FAILED,
-                        "graphsync: connection to " + peer + " lost: " + cause.getMessage()));
+                        "graphsync: connection to " + peer + " lost: " + cause.getMessage()), true);
             }
         }
     }

@@ -46,17 +46,25 @@ public final class OutgoingRequest {
     private final List<Map<String, Node>> extensionsReceived = new ArrayList<>();
     private final Set<Cid> delivered = new HashSet<>();
     private final Iterator<Visit> walk;
+    /** Links of the walk the listener already saw in an earlier request (a restart): verified, not reported. */
+    private final long alreadyHave;
     private GsResponse.Metadatum current;
     private Map<Cid, byte[]> messageBlocks = Map.of();
     private long blocksReceived;
     private long bytesReceived;
+    private long linksVerified;
+    private long blocksOnWire;
+    private long bytesOnWire;
+    private volatile boolean connectionLost;
 
-    OutgoingRequest(GraphsyncRequester owner, PeerId peer, UUID id, Cid root, Node selector, ReceivedBlocks store, Listener listener) {
+    OutgoingRequest(GraphsyncRequester owner, PeerId peer, UUID id, Cid root, Node selector, ReceivedBlocks store, Listener listener,
+                    long alreadyHave) {
         this.owner = owner;
         this.peer = peer;
         this.id = id;
         this.store = store;
         this.listener = listener;
+        this.alreadyHave = alreadyHave;
         BlockGetter expected = this::expectedBlock;
         this.walk = DagTraversal.over(expected).withDups(true).withMissing(DagTraversal.MissingBlocks.SKIP)
                 .withSelector(Selectors.parse(selector)).iterator(root);
@@ -96,6 +104,30 @@ public final class OutgoingRequest {
         return bytesReceived;
     }
 
+    /**
+     * Links of the selector walk verified so far (metadata entries, missing ones and duplicates
+     * included), counting those skipped at the start of a restart: what a restart sends as
+     * {@code graphsync/do-not-send-first-blocks}. Stable once {@link #completion()} is done.
+     */
+    public synchronized long linksVerified() {
+        return linksVerified;
+    }
+
+    /** Blocks whose bytes arrived in this request's messages (not re-read from the store). */
+    public synchronized long blocksOnWire() {
+        return blocksOnWire;
+    }
+
+    /** Bytes of the blocks that arrived in this request's messages. */
+    public synchronized long bytesOnWire() {
+        return bytesOnWire;
+    }
+
+    /** Whether the request failed because the connection to the responder was lost (a restart may resume it). */
+    public boolean connectionLost() {
+        return connectionLost;
+    }
+
     /** Sends a cancel; completes {@link #completion()} with 35. */
     public void cancel() {
         if (completion.complete(ResponseStatus.REQUEST_CANCELLED)) {
@@ -119,6 +151,9 @@ public final class OutgoingRequest {
         try {
             messageBlocks = blocks;
             for (GsResponse.Metadatum m : r.metadata()) {
+                if (completion.isDone()) {
+                    return; // failed meanwhile (connection lost): linksVerified stays what the listener saw
+                }
                 current = m;
                 if (!walk.hasNext()) {
                     throw failure("responder announced " + m.link() + " after the selector walk ended");
@@ -127,8 +162,12 @@ public final class OutgoingRequest {
                 if (!v.cid().equals(m.link())) {
                     throw failure("responder announced " + m.link() + " where the selector walk reaches " + v.cid());
                 }
+                linksVerified++;
                 if (!v.missing()) {
                     boolean first = delivered.add(v.cid());
+                    if (linksVerified <= alreadyHave) {
+                        continue; // the listener had it before the restart
+                    }
                     if (first) {
                         blocksReceived++;
                         bytesReceived += v.data().length;
@@ -173,6 +212,8 @@ public final class OutgoingRequest {
         byte[] d = messageBlocks.get(cid);
         if (d != null) {
             store.put(cid, d);
+            blocksOnWire++;
+            bytesOnWire += d.length;
             return d;
         }
         d = store.get(cid);
@@ -180,6 +221,11 @@ public final class OutgoingRequest {
             throw failure("responder announced " + cid + " as present but never sent it");
         }
         return d;
+    }
+
+    void fail(NodeException e, boolean lost) {
+        connectionLost = lost;
+        fail(e);
     }
 
     void fail(NodeException e) {

@@ -232,6 +232,81 @@ class GraphsyncLoopbackTest {
                 .isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
     }
 
+    /** Sizes the responder put on the wire per traversal index, through the block hook. */
+    static Map<Long, Integer> recordOnWire() {
+        Map<Long, Integer> onWire = new ConcurrentHashMap<>();
+        hooks = new GraphsyncHooks() {
+            @Override
+            public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
+                onWire.put(block.index(), block.sizeOnWire());
+                return BlockDecision.CONTINUE;
+            }
+        };
+        return onWire;
+    }
+
+    @Test
+    void doNotSendFirstBlocksZeroSomeOrMoreThanTheWalk() throws Exception {
+        List<Cid> file = order("file-1048577-v1-raw-64k-balanced-11");
+        Cid root = file.get(0);
+        for (long n : new long[] {0, 1, 7, file.size() - 1, file.size(), file.size() + 5, -3}) {
+            Map<Long, Integer> onWire = recordOnWire();
+            ReceivedBlocks have = ReceivedBlocks.inMemory();
+            for (int i = 0; i < Math.min(n, file.size()); i++) {
+                have.put(file.get(i), store.get(file.get(i)));
+            }
+            Recorder rec = new Recorder();
+            OutgoingRequest r = n >= 0 ? clientGs.requester().restart(provider.peerId(), root, ALL, Map.of(), have, rec, n)
+                    // a negative count skips nothing (go-graphsync compares it with the index)
+                    : request(root, ALL, Map.of(ResponseTask.DO_NOT_SEND_FIRST_BLOCKS, Node.integer(n)), have, rec);
+            assertThat(await(r)).as("n=%d", n).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+            long skipped = Math.max(0, Math.min(n, file.size()));
+            // the walk still visits every block (metadata "p" for all), only the bytes are not resent
+            assertThat(onWire).as("n=%d", n).hasSize(file.size());
+            long bytes = 0;
+            for (long i = 1; i <= file.size(); i++) {
+                int size = store.get(file.get((int) i - 1)).length;
+                assertThat(onWire.get(i)).as("n=%d block %d", n, i).isEqualTo(i <= skipped ? 0 : size);
+                bytes += i <= skipped ? 0 : size;
+            }
+            assertThat(r.bytesOnWire()).as("n=%d", n).isEqualTo(bytes);
+            assertThat(r.blocksOnWire()).as("n=%d", n).isEqualTo(file.size() - skipped);
+            assertThat(r.linksVerified()).isEqualTo(file.size());
+            // a restart's listener hears only about the links after the ones it had
+            assertThat(rec.all).as("n=%d", n).isEqualTo(file.subList((int) skipped, file.size()));
+        }
+    }
+
+    @Test
+    void aDuplicateOfASkippedBlockIsNotSentEither() throws Exception {
+        byte[] x = "block x".getBytes();
+        byte[] y = "block y".getBytes();
+        Cid cx = Cid.of(Multicodec.RAW, x);
+        Cid cy = Cid.of(Multicodec.RAW, y);
+        byte[] rootBytes = DagCbor.encode(Node.mapBuilder().put("a", Node.link(cx)).put("b", Node.link(cy)).put("c", Node.link(cx)).build());
+        Cid root = Cid.of(Multicodec.DAG_CBOR, rootBytes);
+        store.put(cx, x);
+        store.put(cy, y);
+        store.put(root, rootBytes);
+        try {
+            Map<Long, Integer> onWire = recordOnWire();
+            ReceivedBlocks have = ReceivedBlocks.inMemory();
+            have.put(root, rootBytes);
+            have.put(cx, x);
+            Recorder rec = new Recorder();
+            OutgoingRequest r = clientGs.requester().restart(provider.peerId(), root, ALL, Map.of(), have, rec, 2);
+            assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+            // walk: root, x, y, x again; the first two are skipped and the second x is a duplicate
+            assertThat(onWire).isEqualTo(Map.of(1L, 0, 2L, 0, 3L, y.length, 4L, 0));
+            assertThat(rec.all).containsExactly(cy, cx);
+            assertThat(rec.firstTime).containsExactly(cy);
+        } finally {
+            store.remove(root);
+            store.remove(cx);
+            store.remove(cy);
+        }
+    }
+
     @Test
     void pauseByHookThenUnpauseFromOutside() throws Exception {
         List<Cid> file = order("file-3158073-unixfs-v0-2015");
