@@ -52,7 +52,7 @@ public final class UnixFsReader {
             }
             case DIRECTORY, HAMT_SHARD -> {
                 if (d.type() == UnixFsData.Type.HAMT_SHARD) {
-                    checkShard(cid, d);
+                    HamtShard.of(cid, n.node, d);
                 }
                 long size = n.block.length;
                 for (PbLink l : n.node.links()) {
@@ -109,42 +109,18 @@ public final class UnixFsReader {
     }
 
     private DirEntry hamtLookup(Cid rootCid, Node root, String name) {
-        int bits = checkShard(rootCid, root.data);
-        long fanout = root.data.fanout();
-        int labelLen = Hamt.labelLength(fanout);
-        long hash = Hamt.hash(name);
-        Node shard = root;
-        Cid shardCid = rootCid;
+        HamtShard shard = HamtShard.of(rootCid, root.node, root.data);
+        long hash = HamtShard.hash(name);
         for (int depth = 0; ; depth++) {
-            int index = Hamt.index(hash, depth, bits);
-            Node next = null;
-            Cid nextCid = null;
-            for (PbLink l : shard.node.links()) {
-                String ln = label(shardCid, l, labelLen);
-                if (Hamt.parseLabel(ln, labelLen) != index) {
-                    continue;
-                }
-                if (ln.length() == labelLen) {
-                    nextCid = l.cid();
-                    next = load(nextCid);
-                    if (next.raw != null || next.data.type() != UnixFsData.Type.HAMT_SHARD) {
-                        throw bad(nextCid, "HAMT child shard is not a HAMTShard node");
-                    }
-                    if (!next.data.fanout().equals(fanout)) {
-                        throw bad(nextCid, "HAMT child shard has fanout " + next.data.fanout() + ", parent has " + fanout);
-                    }
-                    checkShard(nextCid, next.data);
-                    break;
-                }
-                if (ln.substring(labelLen).equals(name)) {
-                    return new DirEntry(name, l.cid(), l.tsize());
-                }
-            }
-            if (next == null) {
+            int i = shard.find(name, hash, depth);
+            if (i < 0) {
                 return null;
             }
-            shard = next;
-            shardCid = nextCid;
+            if (!shard.isShard(i)) {
+                return shard.entry(i);
+            }
+            Cid next = shard.link(i).cid();
+            shard = shard.child(next, blockOf(next));
         }
     }
 
@@ -167,8 +143,8 @@ public final class UnixFsReader {
             }
             return out;
         }
-        checkShard(dir, n.data);
-        return () -> new HamtIterator(dir, n);
+        HamtShard root = HamtShard.of(dir, n.node, n.data);
+        return () -> new HamtIterator(root);
     }
 
     /**
@@ -252,6 +228,14 @@ public final class UnixFsReader {
         }
     }
 
+    private byte[] blockOf(Cid cid) {
+        byte[] b = blocks.get(cid);
+        if (b == null) {
+            throw new IpldException(IpldException.Reason.NOT_FOUND, "block " + cid + " is not available");
+        }
+        return b;
+    }
+
     Node load(Cid cid) {
         byte[] b = blocks.get(cid);
         if (b == null) {
@@ -286,70 +270,41 @@ public final class UnixFsReader {
         return content;
     }
 
-    private static int checkShard(Cid cid, UnixFsData d) {
-        if (d.hashType() == null || d.hashType() != Hamt.MURMUR3_X64_64) {
-            throw bad(cid, "HAMT hashType must be 0x22 (murmur3-x64-64), got " + d.hashType());
-        }
-        try {
-            return Hamt.bits(d.fanout());
-        } catch (IpldException e) {
-            throw bad(cid, e.getMessage());
-        }
-    }
-
-    private static String label(Cid shard, PbLink l, int labelLen) {
-        String ln = l.name();
-        if (ln == null || ln.length() < labelLen || Hamt.parseLabel(ln, labelLen) < 0) {
-            throw bad(shard, "HAMT link name \"" + ln + "\" lacks a " + labelLen + "-hex-digit bucket label");
-        }
-        return ln;
-    }
-
     static IpldException bad(Cid cid, String message) {
         return new IpldException(IpldException.Reason.BAD_UNIXFS, cid + ": " + message);
     }
 
     /** Depth-first walk over a HAMT's shard nodes, yielding entries in bucket order. */
     private final class HamtIterator implements Iterator<DirEntry> {
-        private final Deque<Object[]> stack = new ArrayDeque<>(); // {Cid, Node, int[] next}
-        private final long fanout;
-        private final int labelLen;
+        private final Deque<HamtShard> shards = new ArrayDeque<>();
+        private final Deque<int[]> next = new ArrayDeque<>();
         private DirEntry pending;
 
-        HamtIterator(Cid root, Node n) {
-            fanout = n.data.fanout();
-            labelLen = Hamt.labelLength(fanout);
-            stack.push(new Object[] {root, n, new int[1]});
+        HamtIterator(HamtShard root) {
+            shards.push(root);
+            next.push(new int[1]);
         }
 
         @Override
         public boolean hasNext() {
-            while (pending == null && !stack.isEmpty()) {
-                Object[] top = stack.peek();
-                Cid cid = (Cid) top[0];
-                Node n = (Node) top[1];
-                int[] next = (int[]) top[2];
-                if (next[0] >= n.node.links().size()) {
-                    stack.pop();
+            while (pending == null && !shards.isEmpty()) {
+                HamtShard s = shards.peek();
+                int[] i = next.peek();
+                if (i[0] >= s.size()) {
+                    shards.pop();
+                    next.pop();
                     continue;
                 }
-                PbLink l = n.node.links().get(next[0]++);
-                String ln = label(cid, l, labelLen);
-                if (ln.length() == labelLen) {
-                    if (stack.size() >= MAX_DEPTH) {
-                        throw bad(cid, "HAMT deeper than " + MAX_DEPTH);
+                int at = i[0]++;
+                if (s.isShard(at)) {
+                    if (shards.size() >= MAX_DEPTH) {
+                        throw bad(s.cid(), "HAMT deeper than " + MAX_DEPTH);
                     }
-                    Node child = load(l.cid());
-                    if (child.raw != null || child.data.type() != UnixFsData.Type.HAMT_SHARD) {
-                        throw bad(l.cid(), "HAMT child shard is not a HAMTShard node");
-                    }
-                    if (!child.data.fanout().equals(fanout)) {
-                        throw bad(l.cid(), "HAMT child shard fanout differs from its parent's");
-                    }
-                    checkShard(l.cid(), child.data);
-                    stack.push(new Object[] {l.cid(), child, new int[1]});
+                    Cid c = s.link(at).cid();
+                    shards.push(s.child(c, blockOf(c)));
+                    next.push(new int[1]);
                 } else {
-                    pending = new DirEntry(ln.substring(labelLen), l.cid(), l.tsize());
+                    pending = s.entry(at);
                 }
             }
             return pending != null;
