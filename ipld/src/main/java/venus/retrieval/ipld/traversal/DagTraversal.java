@@ -121,18 +121,52 @@ public final class DagTraversal {
         return n;
     }
 
-    /** A link still to walk: where it points, the selector for its block, its path. */
-    private record Edge(Cid cid, Selector selector, LinkPath path) {}
+    /** What the walk does next for a frame: walk a link ({@link Edge}) or read a block for an ADL ({@link Load}). */
+    sealed interface Step permits Edge, Load {}
 
-    /** The unwalked links of one block on the current path. */
-    private static final class Frame {
-        final List<Edge> edges;
+    /** A link still to walk: where it points, the selector for its block, its path. */
+    record Edge(Cid cid, Selector selector, LinkPath path) implements Step {}
+
+    /**
+     * A block an ADL reads while interpreting a node (a HAMT shard, a file's block): visited in
+     * turn like any loaded block, but not walked by the selector; its bytes go back to the frame.
+     */
+    record Load(Cid cid, LinkPath path, int depth) implements Step {}
+
+    /** The steps still to take below one block on the current path, produced one at a time. */
+    abstract static class Frame {
+        /** Link hops from a root to the blocks this frame's edges lead to. */
         final int depth;
+
+        Frame(int depth) {
+            this.depth = depth;
+        }
+
+        /** The next step, or null when this frame is done. */
+        abstract Step next();
+
+        /**
+         * The bytes of the block the last {@link Load} asked for, or null when it is missing (and
+         * missing blocks are skipped): the frame then goes on without what that block would give.
+         */
+        void loaded(byte[] data) {
+            throw new IllegalStateException("no load pending");
+        }
+    }
+
+    /** The links of a block, all known when the block is read. */
+    static final class Edges extends Frame {
+        final List<Edge> edges;
         int next;
 
-        Frame(List<Edge> edges, int depth) {
+        Edges(List<Edge> edges, int depth) {
+            super(depth);
             this.edges = edges;
-            this.depth = depth;
+        }
+
+        @Override
+        Step next() {
+            return next < edges.size() ? edges.get(next++) : null;
         }
     }
 
@@ -146,7 +180,7 @@ public final class DagTraversal {
             for (Cid r : roots) {
                 edges.add(new Edge(Objects.requireNonNull(r, "root"), selector, null));
             }
-            stack.push(new Frame(edges, 0));
+            stack.push(new Edges(edges, 0));
         }
 
         @Override
@@ -170,32 +204,65 @@ public final class DagTraversal {
         private Visit advance() {
             while (!stack.isEmpty()) {
                 Frame f = stack.peek();
-                if (f.next == f.edges.size()) {
+                Step step = f.next();
+                if (step == null) {
                     stack.pop();
                     continue;
                 }
-                Edge e = f.edges.get(f.next++);
+                if (step instanceof Load l) {
+                    boolean first = seen == null || seen.add(l.cid());
+                    byte[] data = fetch(l.cid(), l.depth(), l.path());
+                    f.loaded(data);
+                    if (data != null && !first) {
+                        continue;   // read for the ADL, but with dups off visited only once
+                    }
+                    return new Visit(l.cid(), data, l.depth(), l.path());
+                }
+                Edge e = (Edge) step;
                 if (seen != null && !seen.add(e.cid())) {
                     continue;   // like go-ipld-prime's LinkVisitOnlyOnce: neither the block nor its subtree again
                 }
-                byte[] data = e.cid().isIdentity() ? e.cid().identityData() : blocks.get(e.cid());
+                byte[] data = fetch(e.cid(), f.depth, e.path());
                 if (data == null) {
-                    if (missing == MissingBlocks.FAIL) {
-                        throw new IpldException(IpldException.Reason.NOT_FOUND, "block " + e.cid() + " is missing (depth "
-                                + f.depth + (e.path() == null ? "" : ", path " + abbreviate(LinkPath.toString(e.path()))) + ")");
-                    }
                     return new Visit(e.cid(), null, f.depth, e.path());
                 }
                 if (f.depth < maxDepth && BlockLinks.decodable(e.cid().codec())) {
-                    List<Edge> children = children(e, data);
-                    if (!children.isEmpty()) {
-                        stack.push(new Frame(children, f.depth + 1));
+                    Frame children = frame(e, data, f.depth + 1);
+                    if (children != null) {
+                        stack.push(children);
                     }
                 }
                 return new Visit(e.cid(), data, f.depth, e.path());
             }
             return null;
         }
+
+        /** A block's bytes; null when it is missing and missing blocks are skipped. */
+        private byte[] fetch(Cid cid, int depth, LinkPath path) {
+            byte[] data = cid.isIdentity() ? cid.identityData() : blocks.get(cid);
+            if (data == null && missing == MissingBlocks.FAIL) {
+                throw new IpldException(IpldException.Reason.NOT_FOUND, "block " + cid + " is missing (depth "
+                        + depth + (path == null ? "" : ", path " + abbreviate(LinkPath.toString(path))) + ")");
+            }
+            return data;
+        }
+    }
+
+    /**
+     * What to walk below a block reached through {@code e}, or null for nothing. Where the selector
+     * says InterpretAs, a dag-pb block is read as UnixFS ({@link UnixFsAdl}); any other block is
+     * left as it is, as go-unixfsnode's reifier leaves every node that is not dag-pb.
+     */
+    private static Frame frame(Edge e, byte[] data, int depth) {
+        Selector sel = e.selector();
+        if (sel instanceof InterpretAs as) {
+            if (e.cid().codec() == Multicodec.DAG_PB) {
+                return UnixFsAdl.frame(e, data, depth, as);
+            }
+            sel = as.next();
+        }
+        List<Edge> children = children(new Edge(e.cid(), sel, e.path()), data);
+        return children.isEmpty() ? null : new Edges(children, depth);
     }
 
     private static String abbreviate(String path) {
@@ -285,7 +352,8 @@ public final class DagTraversal {
         if (child.kind() == Kind.LINK) {
             out.add(new Edge(child.asCid(), sub, LinkPath.child(block, path + segment)));
         } else if (child.kind() == Kind.MAP || child.kind() == Kind.LIST) {
-            collect(child, sub, block, path + segment + "/", out);
+            // InterpretAs on a node inside a block: not a dag-pb block root, so left as it is
+            collect(child, sub instanceof InterpretAs as ? as.next() : sub, block, path + segment + "/", out);
         }
     }
 }

@@ -27,16 +27,25 @@ record Matcher(boolean sliced, long from, long to) implements Selector {
         if (!sliced) {
             return true;
         }
-        long length;
         if (node.kind() == Kind.STRING) {
-            length = node.asStringBytes().length;
-        } else if (node.kind() == Kind.BYTES) {
-            length = node.asBytes().length;
-        } else {
-            return false;
+            return bounds(node.asStringBytes().length) != null;
+        }
+        if (node.kind() == Kind.BYTES) {
+            return bounds(node.asBytes().length) != null;
+        }
+        return false;
+    }
+
+    /**
+     * The byte range {@code [from, to)} this matcher selects of bytes of {@code length}, or null
+     * when it does not match them; unsliced, {@code [0, Long.MAX_VALUE)} (everything, read to the end).
+     */
+    long[] bounds(long length) {
+        if (!sliced) {
+            return new long[] {0, Long.MAX_VALUE};
         }
         long t = to < 0 ? length + to : Math.min(to, length);
         long f = from < 0 ? Math.max(0, length + from) : from;
-        return f <= t && f < length;
+        return f <= t && f < length ? new long[] {f, t} : null;
     }
 }

@@ -24,10 +24,12 @@ import venus.retrieval.ipld.model.Node;
  * {@code @} ExploreRecursiveEdge, {@code |} ExploreUnion (a list).
  *
  * <p>Parsing accepts and rejects exactly what go-ipld-prime's {@code selector.ParseSelector}
- * does, so a request Go would refuse is refused here too: {@code &} ExploreConditional and
- * {@code ~} InterpretAs (an ADL, which graphsync's default link system has none of) are refused.
- * Unknown keys inside a selector body are ignored, as there. Every failure is an
- * {@link IpldException} with reason {@code BAD_SELECTOR}.
+ * does with the ADLs a go-graphsync responder registers, so a request Go would refuse is refused
+ * here too: {@code ~} InterpretAs ({@code as}, {@code >}) is accepted for go-unixfsnode's
+ * {@code unixfs} and {@code unixfs-preload} (read by the traversal, see {@link UnixFsAdl}), any
+ * other ADL name is refused, and so is {@code &} ExploreConditional. Unknown keys inside a
+ * selector body are ignored, as there. Every failure is an {@link IpldException} with reason
+ * {@code BAD_SELECTOR}.
  */
 public final class Selectors {
     private static final int MAX_NESTING = 256;
@@ -118,7 +120,7 @@ public final class Selectors {
                     recursions.get(recursions.size() - 1)[0]++;
                     yield RecursiveEdge.INSTANCE;
                 }
-                case "~" -> throw bad("InterpretAs (ADL '~') is not supported");
+                case "~" -> interpretAs(body, nesting);
                 case "&" -> throw bad("ExploreConditional ('&') is not supported");
                 default -> throw bad("'" + key + "' is not a known member of the selector union");
             };
@@ -134,6 +136,19 @@ public final class Selectors {
                 m.put(e.getKey(), parse(e.getValue(), nesting + 1));
             }
             return new ExploreFields(Map.copyOf(m), List.copyOf(m.keySet()));
+        }
+
+        private Selector interpretAs(Node body, int nesting) {
+            Node as = require(body, "as", "InterpretAs");
+            if (as.kind() != Kind.STRING) {
+                throw bad("InterpretAs 'as' must be a string");
+            }
+            String adl = as.asString();
+            if (!adl.equals(InterpretAs.UNIXFS) && !adl.equals(InterpretAs.UNIXFS_PRELOAD)) {
+                throw bad("InterpretAs: ADL \"" + adl + "\" is not supported (only \"" + InterpretAs.UNIXFS
+                        + "\" and \"" + InterpretAs.UNIXFS_PRELOAD + "\")");
+            }
+            return new InterpretAs(adl, parse(require(body, ">", "InterpretAs"), nesting + 1));
         }
 
         private Selector recursive(Node body, int nesting) {
@@ -231,6 +246,64 @@ public final class Selectors {
     /** {@code {".":{}}}: the node itself, nothing below it. */
     public static Node matcher() {
         return key(".", Node.map(Map.of()));
+    }
+
+    /**
+     * {@code {".":{"subset":{"[":from,"]":to}}}}: the bytes {@code [from, to)} of a bytes node or
+     * of a file read as UnixFS (negative values count from the end).
+     */
+    public static Node matcherSubset(long from, long to) {
+        Node subset = Node.mapBuilder().put("[", from).put("]", to).build();
+        return key(".", Node.mapBuilder().put("subset", subset).build());
+    }
+
+    /** {@code {"~":{"as":adl,">":next}}}: {@code next} applied to the node read through the ADL. */
+    public static Node interpretAs(String adl, Node next) {
+        return key("~", Node.mapBuilder().put("as", adl).put(">", next).build());
+    }
+
+    /**
+     * go-unixfsnode's {@code UnixFSPathSelectorBuilder(path, terminal, false)}, which lassie and
+     * go-trustless-utils send: each path segment (empty ones ignored) is a field of the node read
+     * as {@code unixfs}, so a path goes through HAMT-sharded directories by name.
+     */
+    public static Node unixFsPath(String path, Node terminal) {
+        Node n = terminal;
+        String[] segs = path.split("/");
+        for (int i = segs.length - 1; i >= 0; i--) {
+            if (!segs[i].isEmpty()) {
+                n = interpretAs(InterpretAs.UNIXFS, exploreField(segs[i], n));
+            }
+        }
+        return n;
+    }
+
+    /**
+     * go-unixfsnode's {@code MatchUnixFSEntitySelector}, the terminal of {@code dag-scope=entity}:
+     * the node read as {@code unixfs}, matched, and its children explored one level without
+     * loading them — a file's blocks (read by the match), a directory's block (all its shards).
+     */
+    public static Node matchUnixFsEntity() {
+        return interpretAs(InterpretAs.UNIXFS, exploreUnion(matcher(), exploreAllToDepth(1)));
+    }
+
+    /**
+     * go-trustless-utils' terminal for {@code dag-scope=entity} with {@code entity-bytes=from:to}
+     * (already exclusive {@code to}; {@code Long.MAX_VALUE} for {@code *}): as
+     * {@link #matchUnixFsEntity}, with the matcher limited to the byte range.
+     */
+    public static Node matchUnixFsEntityBytes(long from, long to) {
+        return interpretAs(InterpretAs.UNIXFS, exploreUnion(matcherSubset(from, to), exploreAllToDepth(1)));
+    }
+
+    /** go-unixfsnode's {@code MatchUnixFSSelector}: {@code {"~":{"as":"unixfs",">":{".":{}}}}}. */
+    public static Node matchUnixFs() {
+        return interpretAs(InterpretAs.UNIXFS, matcher());
+    }
+
+    /** go-unixfsnode's {@code MatchUnixFSPreloadSelector}: as {@link #matchUnixFs} with {@code unixfs-preload}. */
+    public static Node matchUnixFsPreload() {
+        return interpretAs(InterpretAs.UNIXFS_PRELOAD, matcher());
     }
 
     /** {@code {"a":{">":next}}}. */
