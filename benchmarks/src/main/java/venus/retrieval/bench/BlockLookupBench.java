@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import venus.retrieval.blockstore.BlockReader;
 import venus.retrieval.blockstore.Blockstore;
 import venus.retrieval.blockstore.LmdbBlockstore;
 import venus.retrieval.blockstore.LmdbEnvironment;
@@ -31,11 +32,15 @@ import venus.retrieval.ipld.Multicodec;
 import venus.retrieval.ipld.Multihash;
 
 /**
- * Random block lookups over {@code keys} stored blocks: the node's {@link LmdbBlockstore#size}
- * and {@code get} (one short read transaction per lookup, as every protocol does) against a bare
- * lmdbjava {@code Dbi.get} loop on the same data inside one long read transaction (the floor).
- * Needs {@code -jvmArgsAppend "--add-opens java.base/java.nio=ALL-UNNAMED --add-opens
- * java.base/sun.nio.ch=ALL-UNNAMED"}.
+ * Random block lookups over {@code keys} stored blocks, in one run: the node's blockstore
+ * ({@link LmdbBlockstore#read} zero-copy, {@code get} copying out, {@code size}) — each lookup
+ * starting from a {@link Cid} and running in its own (reused, renewed) read transaction, as
+ * every protocol does — against bare lmdbjava {@code Dbi.get} loops on the same data inside one
+ * long read transaction (the floor), zero-copy and copying, plus a bare loop that renews and
+ * resets its transaction per lookup (what a fresh snapshot per lookup costs). Every variant
+ * touches the value (first and last byte, and its length), so no lookup is dead code and
+ * zero-copy paths still fault in the value's pages. Needs {@code -jvmArgsAppend "--add-opens
+ * java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,9 +62,15 @@ public class BlockLookupBench {
     private Env<ByteBuffer> bare;
     private Dbi<ByteBuffer> bareDbi;
     private Txn<ByteBuffer> bareTxn;
+    private Txn<ByteBuffer> bareRenewTxn;
     private ByteBuffer bareKey;
     private byte[][] keyBytes;
     private final SplittableRandom rnd = new SplittableRandom(7);
+    private int touched;
+    private final BlockReader<Boolean> touchReader = b -> {
+        touched = touch(b);
+        return Boolean.TRUE;
+    };
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
@@ -93,6 +104,8 @@ public class BlockLookupBench {
             t.commit();
         }
         bareTxn = bare.txnRead();
+        bareRenewTxn = bare.txnRead();
+        bareRenewTxn.reset();
         bareKey = ByteBuffer.allocateDirect(64);
         env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.defaults().withReadOnly(true));
         store = new LmdbBlockstore(env);
@@ -101,6 +114,8 @@ public class BlockLookupBench {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         bareTxn.close();
+        bareRenewTxn.renew();
+        bareRenewTxn.close();
         bare.close();
         env.close();
         try (var s = Files.walk(dir)) {
@@ -108,31 +123,64 @@ public class BlockLookupBench {
         }
     }
 
+    /** The work every variant does with a value: its length, first and last byte. */
+    private static int touch(ByteBuffer v) {
+        int n = v.remaining();
+        return n == 0 ? 0 : n + v.get(v.position()) + v.get(v.limit() - 1);
+    }
+
+    private static int touch(byte[] v) {
+        int n = v.length;
+        return n == 0 ? 0 : n + v[0] + v[n - 1];
+    }
+
+    private ByteBuffer bareKey() {
+        bareKey.clear();
+        bareKey.put(keyBytes[rnd.nextInt(keys)]).flip();
+        return bareKey;
+    }
+
+    @Benchmark
+    public int bareZeroCopy() {
+        ByteBuffer v = bareDbi.get(bareTxn, bareKey());
+        return v == null ? -1 : touch(v);
+    }
+
+    @Benchmark
+    public int bareZeroCopyRenew() {
+        bareRenewTxn.renew();
+        try {
+            ByteBuffer v = bareDbi.get(bareRenewTxn, bareKey());
+            return v == null ? -1 : touch(v);
+        } finally {
+            bareRenewTxn.reset();
+        }
+    }
+
+    @Benchmark
+    public int bareCopy() {
+        ByteBuffer v = bareDbi.get(bareTxn, bareKey());
+        if (v == null) {
+            return -1;
+        }
+        byte[] out = new byte[v.remaining()];
+        v.get(out);
+        return touch(out);
+    }
+
+    @Benchmark
+    public int blockstoreRead() {
+        return store.read(cids[rnd.nextInt(keys)], touchReader) == null ? -1 : touched;
+    }
+
+    @Benchmark
+    public int blockstoreGet() {
+        byte[] v = store.get(cids[rnd.nextInt(keys)]);
+        return v == null ? -1 : touch(v);
+    }
+
     @Benchmark
     public int blockstoreSize() {
         return store.size(cids[rnd.nextInt(keys)]);
-    }
-
-    @Benchmark
-    public byte[] blockstoreGet() {
-        return store.get(cids[rnd.nextInt(keys)]);
-    }
-
-    @Benchmark
-    public int bareLmdbGet() {
-        bareKey.clear();
-        bareKey.put(keyBytes[rnd.nextInt(keys)]).flip();
-        ByteBuffer v = bareDbi.get(bareTxn, bareKey);
-        return v == null ? -1 : v.remaining();
-    }
-
-    @Benchmark
-    public byte[] bareLmdbGetCopy() {
-        bareKey.clear();
-        bareKey.put(keyBytes[rnd.nextInt(keys)]).flip();
-        ByteBuffer v = bareDbi.get(bareTxn, bareKey);
-        byte[] out = new byte[v.remaining()];
-        v.get(out);
-        return out;
     }
 }

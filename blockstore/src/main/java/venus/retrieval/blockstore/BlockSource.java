@@ -1,5 +1,6 @@
 package venus.retrieval.blockstore;
 
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import venus.retrieval.ipld.BlockGetter;
 import venus.retrieval.ipld.Cid;
@@ -16,6 +17,20 @@ public interface BlockSource extends BlockGetter {
     /** The block's bytes, or {@code null} when no ready piece (nor the blockstore) has it. */
     @Override
     byte[] get(Cid cid);
+
+    /**
+     * Zero-copy read: hands the block's bytes to {@code reader} and returns what it returns, or
+     * returns {@code null} without calling it when the block is absent. The buffer is read-only
+     * and valid only inside {@code reader} ({@link BlockReader#read}); a transport copies it
+     * straight into its own buffer (e.g. a Netty {@code ByteBuf}), saving the {@code byte[]} that
+     * {@link #get} returns. Blocks in the LMDB blockstore are read in place and not put in the
+     * hot cache (they are already in the OS page cache); others come from the cache or a
+     * verified file read, as with {@link #get}. This default wraps {@link #get}.
+     */
+    default <T> T read(Cid cid, BlockReader<T> reader) {
+        byte[] data = get(cid);
+        return data == null ? null : reader.read(ByteBuffer.wrap(data).asReadOnlyBuffer());
+    }
 
     /** Whether {@link #get} would find the block (without reading it). */
     boolean has(Cid cid);

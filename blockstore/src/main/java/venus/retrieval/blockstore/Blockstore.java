@@ -11,13 +11,23 @@ import venus.retrieval.ipld.car.BlockSink;
  * {@link #get} answers them inline and {@link #put} ignores them.
  */
 public interface Blockstore {
-    /** The block's bytes, or {@code null} when absent. */
+    /** The block's bytes (a copy the caller owns), or {@code null} when absent. */
     byte[] get(Cid cid);
+
+    /**
+     * Zero-copy read: hands the block's bytes to {@code reader} without copying them and returns
+     * what it returns; returns {@code null} without calling it when the block is absent (a reader
+     * that must tell absence apart returns non-null). The buffer is read-only and valid only
+     * inside {@code reader} (see {@link BlockReader#read}). Identity CIDs are answered from the
+     * CID. The reader runs inside a read transaction: keep it short, and do not write to the
+     * store from it.
+     */
+    <T> T read(Cid cid, BlockReader<T> reader);
 
     /** Whether the block is present. */
     boolean has(Cid cid);
 
-    /** The block's size in bytes, or -1 when absent. */
+    /** The block's size in bytes, or -1 when absent (read without copying the block). */
     int size(Cid cid);
 
     /** Stores a block (the caller has checked that {@code data} hashes to {@code cid}); durable on return. */

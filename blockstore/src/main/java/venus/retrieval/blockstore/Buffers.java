@@ -2,19 +2,27 @@ package venus.retrieval.blockstore;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import venus.retrieval.ipld.Cid;
+import venus.retrieval.ipld.Varint;
 
 /** Direct-buffer helpers for lmdbjava: per-thread key buffers, copies out of mapped memory. */
 final class Buffers {
     /** LMDB's default largest key. */
     static final int MAX_KEY = 511;
     private static final int SLOTS = 3;
-    private static final ThreadLocal<ByteBuffer[]> KEYS = ThreadLocal.withInitial(() -> {
-        ByteBuffer[] b = new ByteBuffer[SLOTS];
-        for (int i = 0; i < SLOTS; i++) {
-            b[i] = ByteBuffer.allocateDirect(MAX_KEY).order(ByteOrder.BIG_ENDIAN);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** One thread's key buffers, and room to copy a CID's binary form without allocating. */
+    private static final class Scratch {
+        final ByteBuffer[] keys = new ByteBuffer[SLOTS];
+        final byte[] cid = new byte[MAX_KEY + 16];
+
+        Scratch() {
+            for (int i = 0; i < SLOTS; i++) {
+                keys[i] = ByteBuffer.allocateDirect(MAX_KEY).order(ByteOrder.BIG_ENDIAN);
+            }
         }
-        return b;
-    });
+    }
 
     private Buffers() {}
 
@@ -23,9 +31,28 @@ final class Buffers {
         if (key.length > MAX_KEY) {
             throw new BlockstoreException(BlockstoreException.Reason.INVALID_ARGUMENT, "key of " + key.length + " bytes is too long");
         }
-        ByteBuffer b = KEYS.get()[slot];
+        ByteBuffer b = SCRATCH.get().keys[slot];
         b.clear();
         b.put(key).flip();
+        return b;
+    }
+
+    /**
+     * A per-thread direct buffer (slot 0..2) holding {@code cid}'s multihash (the blockstore key),
+     * built without allocating: the CID's binary form is v0 = the multihash, v1 = 0x01, codec
+     * varint, multihash.
+     */
+    static ByteBuffer key(Cid cid, int slot) {
+        Scratch s = SCRATCH.get();
+        int len = cid.byteLength();
+        int off = cid.version() == 0 ? 0 : 1 + Varint.size(cid.codec());
+        if (len > s.cid.length || len - off > MAX_KEY) {
+            return key(cid.multihashBytes(), slot); // throws: too long for a key
+        }
+        cid.writeTo(s.cid, 0);
+        ByteBuffer b = s.keys[slot];
+        b.clear();
+        b.put(s.cid, off, len - off).flip();
         return b;
     }
 
@@ -34,7 +61,7 @@ final class Buffers {
         if (a.length + b.length > MAX_KEY) {
             throw new BlockstoreException(BlockstoreException.Reason.INVALID_ARGUMENT, "key of " + (a.length + b.length) + " bytes is too long");
         }
-        ByteBuffer buf = KEYS.get()[slot];
+        ByteBuffer buf = SCRATCH.get().keys[slot];
         buf.clear();
         buf.put(a).put(b).flip();
         return buf;

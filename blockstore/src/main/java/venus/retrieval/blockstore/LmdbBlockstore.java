@@ -16,10 +16,28 @@ public final class LmdbBlockstore implements Blockstore {
     private static final int KEYS_PER_TXN = 4096;
     private final LmdbEnvironment env;
     private final Dbi<ByteBuffer> blocks;
+    // Built once: a lookup passes its key and reader as arguments, so it allocates no closure.
+    private final LmdbEnvironment.ReadOp<ByteBuffer, Object, byte[]> copyOp;
+    private final LmdbEnvironment.ReadOp<ByteBuffer, Object, Integer> sizeOp;
+    private final LmdbEnvironment.ReadOp<ByteBuffer, BlockReader<?>, Object> readOp;
 
     public LmdbBlockstore(LmdbEnvironment env) {
         this.env = env;
         this.blocks = env.dbi(LmdbEnvironment.BLOCKS);
+        this.copyOp = (txn, key, unused) -> {
+            ByteBuffer v = blocks.get(txn, key);
+            return v == null ? null : Buffers.bytes(v);
+        };
+        this.sizeOp = (txn, key, unused) -> {
+            ByteBuffer v = blocks.get(txn, key);
+            return v == null ? -1 : v.remaining();
+        };
+        // LMDB maps the file read-only: the view keeps a reader from writing (a JVM crash) and
+        // from moving the transaction's own buffer.
+        this.readOp = (txn, key, reader) -> {
+            ByteBuffer v = blocks.get(txn, key);
+            return v == null ? null : reader.read(v.asReadOnlyBuffer());
+        };
     }
 
     @Override
@@ -27,11 +45,17 @@ public final class LmdbBlockstore implements Blockstore {
         if (cid.isIdentity()) {
             return cid.identityData();
         }
-        byte[] key = cid.multihashBytes();
-        return env.read(txn -> {
-            ByteBuffer v = blocks.get(txn, Buffers.key(key, 0));
-            return v == null ? null : Buffers.bytes(v);
-        });
+        return env.read(Buffers.key(cid, 0), null, copyOp);
+    }
+
+    @Override
+    public <T> T read(Cid cid, BlockReader<T> reader) {
+        if (cid.isIdentity()) {
+            return reader.read(ByteBuffer.wrap(cid.identityData()).asReadOnlyBuffer());
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) env.read(Buffers.key(cid, 0), reader, readOp);
+        return result;
     }
 
     @Override
@@ -44,11 +68,7 @@ public final class LmdbBlockstore implements Blockstore {
         if (cid.isIdentity()) {
             return cid.identityData().length;
         }
-        byte[] key = cid.multihashBytes();
-        return env.read(txn -> {
-            ByteBuffer v = blocks.get(txn, Buffers.key(key, 0));
-            return v == null ? -1 : v.remaining();
-        });
+        return env.read(Buffers.key(cid, 0), null, sizeOp);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -23,7 +25,9 @@ import org.lmdbjava.Txn;
  * records and the block index. It hides nothing of LMDB's transaction model; it only adds what
  * every caller needs:
  * <ul>
- *   <li>short read transactions ({@code MDB_NOTLS}, so any thread may run one);</li>
+ *   <li>short read transactions ({@code MDB_NOTLS}, so any thread may run one), each thread
+ *       reusing its own transaction handle (reset after each read, renewed at the next, so it
+ *       pins no snapshot in between) for up to {@link #REUSED_READERS} threads;</li>
  *   <li>one writer at a time, each write a durable commit (fsync), retried after growing the map
  *       when LMDB reports {@code MDB_MAP_FULL} — up to {@link Options#maxMapSize()}, beyond which
  *       the write fails with {@link BlockstoreException.Reason#FULL} and nothing of it is stored;</li>
@@ -45,6 +49,11 @@ public final class LmdbEnvironment implements AutoCloseable {
     private static final String[] DATABASES = {META, BLOCKS, PIECES, PIECE_CIDS, INDEX, PIECE_BLOCKS};
     private static final byte[] SCHEMA_KEY = "schema".getBytes(StandardCharsets.US_ASCII);
     private static final int ENOSPC = 28;
+    /**
+     * Threads that keep a reset read transaction between reads (each holds one of LMDB's 510
+     * reader slots while the environment is open); later threads open a fresh one per read.
+     */
+    static final int REUSED_READERS = 128;
 
     /**
      * How to open the environment.
@@ -83,6 +92,18 @@ public final class LmdbEnvironment implements AutoCloseable {
     private final Object writeMonitor = new Object();
     private volatile long mapSize;
     private volatile boolean closed;
+    private final ThreadLocal<ReadSlot> readSlot = new ThreadLocal<>();
+    private final Set<ReadSlot> readSlots = ConcurrentHashMap.newKeySet();
+
+    /** One thread's reusable read transaction: reset (no snapshot held) unless {@code busy}. */
+    private static final class ReadSlot {
+        final Txn<ByteBuffer> txn;
+        boolean busy;
+
+        ReadSlot(Txn<ByteBuffer> txn) {
+            this.txn = txn;
+        }
+    }
 
     private LmdbEnvironment(Path dir, Options options, Env<ByteBuffer> env) {
         this.dir = dir;
@@ -183,16 +204,34 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
 
     /**
-     * Runs {@code f} in a short read transaction; buffers it sees are valid only inside it.
+     * Runs {@code f} in a short read transaction; buffers it sees are valid only inside it. The
+     * transaction is this thread's reused one (renewed for {@code f}, reset after it) unless the
+     * thread is already inside a read (nested reads get a fresh transaction) or
+     * {@link #REUSED_READERS} threads already keep one.
      */
     public <R> R read(Function<Txn<ByteBuffer>, R> f) {
+        return read(f, null, (txn, fn, unused) -> fn.apply(txn));
+    }
+
+    /** A read with two arguments, so a hot caller can pass a non-capturing (allocation-free) op. */
+    @FunctionalInterface
+    public interface ReadOp<A, B, R> {
+        R apply(Txn<ByteBuffer> txn, A a, B b);
+    }
+
+    /** {@link #read(Function)} for an op that takes its arguments explicitly. */
+    public <A, B, R> R read(A a, B b, ReadOp<A, B, R> op) {
         for (int attempt = 0; ; attempt++) {
             resizeLock.readLock().lock();
             try {
                 checkOpen();
-                try (Txn<ByteBuffer> txn = env.txnRead()) {
-                    return f.apply(txn);
+                ReadSlot slot = idleSlot();
+                if (slot == null) {
+                    try (Txn<ByteBuffer> txn = env.txnRead()) {
+                        return op.apply(txn, a, b);
+                    }
                 }
+                return readIn(slot, a, b, op);
             } catch (Dbi.MapResizedException e) {
                 if (attempt > 3) {
                     throw new BlockstoreException(BlockstoreException.Reason.IO, "LMDB map keeps being resized", e);
@@ -203,6 +242,49 @@ public final class LmdbEnvironment implements AutoCloseable {
                 resizeLock.readLock().unlock();
             }
             adoptMapSize();
+        }
+    }
+
+    private <A, B, R> R readIn(ReadSlot slot, A a, B b, ReadOp<A, B, R> op) {
+        slot.busy = true;
+        try {
+            slot.txn.renew();
+        } catch (RuntimeException e) {
+            discard(slot); // e.g. MDB_MAP_RESIZED: the handle is in no state to reuse
+            throw e;
+        }
+        try {
+            return op.apply(slot.txn, a, b);
+        } finally {
+            slot.txn.reset();
+            slot.busy = false;
+        }
+    }
+
+    /** This thread's reusable read transaction if it is idle, else null (caller opens a fresh one). */
+    private ReadSlot idleSlot() {
+        ReadSlot slot = readSlot.get();
+        if (slot != null) {
+            return slot.busy ? null : slot;
+        }
+        if (readSlots.size() >= REUSED_READERS) {
+            return null;
+        }
+        Txn<ByteBuffer> txn = env.txnRead();
+        txn.reset();
+        slot = new ReadSlot(txn);
+        readSlots.add(slot);
+        readSlot.set(slot);
+        return slot;
+    }
+
+    private void discard(ReadSlot slot) {
+        readSlots.remove(slot);
+        readSlot.remove();
+        try {
+            slot.txn.close();
+        } catch (RuntimeException ignored) {
+            // already unusable; the environment's close releases what is left
         }
     }
 
@@ -298,6 +380,15 @@ public final class LmdbEnvironment implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                for (ReadSlot slot : readSlots) {
+                    try {
+                        slot.txn.renew(); // lmdbjava only aborts (freeing the reader slot) a live transaction
+                        slot.txn.close();
+                    } catch (RuntimeException ignored) {
+                        // the environment closes below either way
+                    }
+                }
+                readSlots.clear();
                 env.close();
             }
         } finally {

@@ -70,6 +70,31 @@ final class PieceBlockSource implements BlockSource {
         return data;
     }
 
+    @Override
+    public <T> T read(Cid cid, BlockReader<T> reader) {
+        if (cid.isIdentity()) {
+            return reader.read(ByteBuffer.wrap(cid.identityData()).asReadOnlyBuffer());
+        }
+        byte[] hit = cache.getIfPresent(cid.multihash());
+        if (hit != null) {
+            return reader.read(ByteBuffer.wrap(hit).asReadOnlyBuffer());
+        }
+        // In place from LMDB; NONE tells "absent" apart from a reader that returned null.
+        Object r = blockstore.read(cid, b -> {
+            T t = reader.read(b);
+            return t == null ? NONE : t;
+        });
+        if (r != null) {
+            @SuppressWarnings("unchecked")
+            T t = r == NONE ? null : (T) r;
+            return t;
+        }
+        byte[] data = get(cid); // piece file (verified, cached) or a block stored meanwhile
+        return data == null ? null : reader.read(ByteBuffer.wrap(data).asReadOnlyBuffer());
+    }
+
+    private static final Object NONE = new Object();
+
     private byte[] read(BlockLocation l, Multihash mh) {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
