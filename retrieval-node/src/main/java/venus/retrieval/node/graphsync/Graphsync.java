@@ -27,6 +27,10 @@ import venus.retrieval.node.NodeException;
 public final class Graphsync implements AutoCloseable {
     /** The protocol id. */
     public static final String PROTOCOL = "/ipfs/graphsync/2.0.0";
+    /** Request extension: an int N, the responder does not send the blocks of the first N links of the walk (a restart). */
+    public static final String DO_NOT_SEND_FIRST_BLOCKS = "graphsync/do-not-send-first-blocks";
+    /** Request extension: a list of links whose blocks the requester has (go-graphsync {@code cidset}). */
+    public static final String DO_NOT_SEND_CIDS = "graphsync/do-not-send-cids";
 
     private static final Logger log = LoggerFactory.getLogger(Graphsync.class);
 

@@ -58,8 +58,10 @@ public interface GraphsyncHooks {
      *     (duplicate, do-not-send-cids, do-not-send-first-blocks)
      * @param index its 1-based position in the traversal (counting every link, missing and duplicates too)
      * @param totalBytesSent block bytes sent for this request so far, this one included
+     * @param firstVisit the walk reaches this block for the first time in this request (false for a
+     *     duplicate); with {@code sizeOnWire} 0 and true, the requester said it holds the block
      */
-    record OutgoingBlock(Cid cid, int size, int sizeOnWire, long index, long totalBytesSent) {}
+    record OutgoingBlock(Cid cid, int size, int sizeOnWire, long index, long totalBytesSent, boolean firstVisit) {}
 
     /**
      * What to do with a new request.

@@ -41,8 +41,8 @@ final class ResponseTask {
     /** Block bytes after which a message is sent (go-graphsync batches ~512 KiB). */
     static final int MESSAGE_BLOCK_BYTES = 512 << 10;
 
-    static final String DO_NOT_SEND_CIDS = "graphsync/do-not-send-cids";
-    static final String DO_NOT_SEND_FIRST_BLOCKS = "graphsync/do-not-send-first-blocks";
+    static final String DO_NOT_SEND_CIDS = Graphsync.DO_NOT_SEND_CIDS;
+    static final String DO_NOT_SEND_FIRST_BLOCKS = Graphsync.DO_NOT_SEND_FIRST_BLOCKS;
 
     private final GraphsyncResponder owner;
     final PeerId peer;
@@ -277,7 +277,7 @@ final class ResponseTask {
                     bytesSent += onWire;
                 }
                 BlockDecision d = hooks.onOutgoingBlock(peer, request.id(),
-                        new OutgoingBlock(v.cid(), v.data().length, onWire, index, bytesSent));
+                        new OutgoingBlock(v.cid(), v.data().length, onWire, index, bytesSent, unique));
                 if (!java.util.Collections.disjoint(pendingExtensions.keySet(), d.extensions().keySet())) {
                     // one key, two values (e.g. a resume's data-transfer message, then this block's
                     // pause): the earlier value goes out first, in a message of its own with what

@@ -28,7 +28,14 @@ import venus.retrieval.libp2p.multiaddr.Multiaddr;
 import venus.retrieval.node.NodeException;
 import venus.retrieval.node.retrieval.client.CarSpool;
 import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.traversal.Selectors;
+import venus.retrieval.node.graphsync.Graphsync;
+import venus.retrieval.node.graphsync.OutgoingRequest;
+import venus.retrieval.node.graphsync.ReceivedBlocks;
+import venus.retrieval.node.graphsync.ResponseStatus;
 import venus.retrieval.node.retrieval.datatransfer.DealPayment;
+import venus.retrieval.node.retrieval.datatransfer.DealProposal;
 import venus.retrieval.node.retrieval.datatransfer.DealResponse;
 import venus.retrieval.node.retrieval.datatransfer.TransferRequest;
 import venus.retrieval.node.retrieval.datatransfer.DealStatus;
@@ -72,6 +79,9 @@ class PaidRetrievalTest {
     VoucherStore providerVouchers;
     DealStore deals;
     Host providerHost;
+    /** The provider keeps its identity and port across restarts (same repo), as the daemon does. */
+    PeerIdentity providerIdentity;
+    int providerPort;
     RetrievalProvider provider;
     Multiaddr addr;
     Host clientHost;
@@ -95,6 +105,7 @@ class PaidRetrievalTest {
         root = Fixture.root(car);
         Fixture.importFile(store, car, List.of("f01000"), true);
         dagBytes = Fixture.blocks(car).stream().mapToLong(b -> b.data().length).sum();
+        providerIdentity = PeerIdentity.generate();
         startProvider(asks(0));
         clientHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
         client = new RetrievalClient(clientHost);
@@ -110,7 +121,9 @@ class PaidRetrievalTest {
         deals = DealStore.open(DealStore.directory(providerRepo));
         Map<Address, PaymentReceiver> receivers = new ConcurrentHashMap<>();
         PieceFinder finder = new PieceFinder(store.directory(), asks);
-        providerHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        providerHost = Host.create(providerIdentity, HostConfig.defaults())
+                .start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + providerPort)));
+        providerPort = providerHost.listenAddrs().get(0).toTcpSocketAddress().getPort();
         new QueryProtocol(finder).register(providerHost);
         provider = RetrievalProvider.register(providerHost, store.blockSource(), finder,
                 a -> receivers.computeIfAbsent(a, x -> new PaymentReceiver(new VoucherValidator(ledger, x, 20), providerVouchers)), deals, 2);
@@ -359,7 +372,7 @@ class PaidRetrievalTest {
     }
 
     @Test
-    void providerRestartMidTransferLosesNoVoucher() throws Exception {
+    void providerRestartMidTransferResumesWithoutResendingOrLosingVouchers() throws Exception {
         List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> second = new CompletableFuture<>();
         client.setVoucherPolicy(v -> {
@@ -369,31 +382,87 @@ class PaidRetrievalTest {
             }
             return v;
         });
-        CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+        client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
             try {
-                retrieve(Duration.ofSeconds(30));
-                return null;
+                return retrieve(Duration.ofSeconds(60));
             } catch (Exception e) {
                 return e;
             }
         });
         second.get(30, TimeUnit.SECONDS);
-        stopProvider();
-        Throwable t = failure.get(30, TimeUnit.SECONDS);
-        assertThat(t).isInstanceOf(NodeException.class);
-        assertThat(((NodeException) t).reason()).isEqualTo(NodeException.Reason.RETRIEVAL_FAILED);
-        startProvider(asks(0));
-        // voucher 1 was acknowledged (blocks flowed after it): it is on disk; voucher 2 maybe
-        SignedVoucher best = providerVouchers.bestReceived(channel).get(sent.get(0).lane());
-        assertThat(best).isNotNull();
-        assertThat(best.nonce()).isGreaterThanOrEqualTo(1);
-        assertThat(providerVouchers.receivedTotal(channel).atto()).isGreaterThanOrEqualTo(sent.get(0).amount().atto());
+        stopProvider(); // mid-transfer, with the second voucher maybe in flight
+        DealStore reopened = DealStore.open(DealStore.directory(providerRepo));
+        DealRecord atStop = reopened.all().get(0);
+        reopened.close();
+        assertThat(atStop.bytesSent()).isPositive().isLessThan(dagBytes);
+        startProvider(asks(0)); // same repo, identity and port
+        // at start-up the interrupted deal waits for the client instead of failing
+        Object r = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(r).isInstanceOf(RetrievalClient.Result.class);
+        RetrievalClient.Result result = (RetrievalClient.Result) r;
+        assertThat(result.restarts()).isGreaterThanOrEqualTo(1);
+        assertThat(result.bytes()).isEqualTo(dagBytes);
+        // no block crossed the wire twice: the restart skipped what the client had verified
+        assertThat(result.bytesOnWire()).isEqualTo(dagBytes);
+        assertThat(result.paid()).isEqualTo(BigInteger.valueOf(dagBytes)); // price 1: every byte, once
+        // the vouchers: one lane, nonces +1, cumulative; the provider stored the last (best) one
+        for (int i = 1; i < sent.size(); i++) {
+            assertThat(sent.get(i).lane()).isEqualTo(sent.get(0).lane());
+            assertThat(sent.get(i).nonce()).isEqualTo(sent.get(i - 1).nonce() + 1);
+            assertThat(sent.get(i).amount().compareTo(sent.get(i - 1).amount())).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        assertThat(providerVouchers.bestReceived(channel).get(sent.get(0).lane()).nonce()).isEqualTo(sent.get(sent.size() - 1).nonce());
         DealRecord d = onlyDeal();
-        assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
-        assertThat(d.funds()).isGreaterThanOrEqualTo(sent.get(0).amount().atto());
-        // the same channel still pays a new retrieval after the restart (next lane)
-        client.setVoucherPolicy(null);
-        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
-        assertThat(r.bytes()).isEqualTo(dagBytes);
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes);
+        assertThat(d.bytesSent()).isEqualTo(dagBytes);
+        assertThat(d.transferId()).isEqualTo(atStop.transferId()); // the same channel, restarted
+    }
+
+    @Test
+    void restartOfAnUnknownOrFinishedTransferIsRefused() throws Exception {
+        RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
+        assertThat(done.bytes()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        DealProposal proposal = DealProposal.fromNode(venus.retrieval.ipld.cbor.DagCbor.decode(d.proposal()));
+        // a completed deal: refused with the reason, graphsync 32
+        Restarted completed = restartRaw(client, clientHost, d.transferId(), proposal);
+        assertThat(completed.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+        assertThat(completed.response().type()).isEqualTo(MessageType.RESTART);
+        assertThat(completed.response().accepted()).isFalse();
+        DealResponse why = DealResponse.fromNode(completed.response().voucherResult());
+        assertThat(why.status()).isEqualTo(DealStatus.ERRORED);
+        assertThat(why.message()).contains("COMPLETED");
+        // an unknown transfer id
+        Restarted unknown = restartRaw(client, clientHost, d.transferId() + 1, proposal);
+        assertThat(unknown.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+        assertThat(DealResponse.fromNode(unknown.response().voucherResult()).message()).contains("no transfer");
+        // the same transfer id from another peer is not that peer's deal
+        try (Host other = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
+             RetrievalClient otherClient = new RetrievalClient(other)) {
+            Restarted stranger = restartRaw(otherClient, other, d.transferId(), proposal);
+            assertThat(stranger.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+            assertThat(stranger.response().accepted()).isFalse();
+        }
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED); // untouched
+    }
+
+    /** What a hand-made DT Restart request got back: the graphsync ending and the DT response. */
+    record Restarted(int status, TransferResponse response) {}
+
+    Restarted restartRaw(RetrievalClient c, Host from, long transferId, DealProposal proposal) throws Exception {
+        Graphsync gs = c.graphsync();
+        from.connect(addr).get(30, TimeUnit.SECONDS);
+        Node sel = Selectors.exploreAllRecursively();
+        TransferMessage m = TransferMessage.of(TransferRequest.restartPull(transferId, root, sel, DealProposal.TYPE, proposal.toNode()));
+        OutgoingRequest req = gs.requester().restart(providerHost.peerId(),
+                root, sel, Map.of(TransferMessage.EXTENSION, m.toNode()), ReceivedBlocks.inMemory(), new OutgoingRequest.Listener() {}, 3);
+        int status = req.completion().get(30, TimeUnit.SECONDS);
+        TransferResponse resp = req.extensionsReceived().stream().map(e -> e.get(TransferMessage.EXTENSION)).filter(java.util.Objects::nonNull)
+                .map(n -> TransferMessage.fromNode(n).response()).findFirst().orElseThrow();
+        return new Restarted(status, resp);
     }
 }

@@ -68,8 +68,33 @@ public final class RetrievalClient implements AutoCloseable {
         public static final Payment FREE_ONLY = new Payment(null, null, null, null, null);
     }
 
-    /** What a retrieval did. */
-    public record Result(long blocks, long bytes, BigInteger paid, int graphsyncStatus, QueryResponse ask) {}
+    /**
+     * What a retrieval did.
+     *
+     * @param restarts    how many times the channel was restarted after the connection dropped
+     * @param bytesOnWire block bytes that arrived over the network (blocks skipped at a restart are not resent)
+     */
+    public record Result(long blocks, long bytes, BigInteger paid, int graphsyncStatus, QueryResponse ask, int restarts,
+                         long bytesOnWire) {}
+
+    /**
+     * How the client recovers when the connection drops mid-transfer: up to {@code maxRestarts}
+     * restarts of the channel per retrieval, each after up to {@code dialAttempts} dials spaced by
+     * a backoff doubling from {@code firstBackoff} to {@code maxBackoff}; all within the
+     * retrieval's timeout.
+     */
+    public record Reconnect(int maxRestarts, int dialAttempts, Duration firstBackoff, Duration maxBackoff) {
+        /** 5 restarts, 8 dials each, 200 ms doubling to 5 s. */
+        public static final Reconnect DEFAULT = new Reconnect(5, 8, Duration.ofMillis(200), Duration.ofSeconds(5));
+        /** Never restart: a dropped connection fails the retrieval. */
+        public static final Reconnect NEVER = new Reconnect(0, 0, Duration.ZERO, Duration.ZERO);
+
+        public Reconnect {
+            if (maxRestarts < 0 || dialAttempts < 0 || firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
+                throw new IllegalArgumentException("bad reconnect policy");
+            }
+        }
+    }
 
     /** A test seam: decides each voucher amount (lets tests stop paying or tamper). Null = pay what is owed. */
     public interface VoucherPolicy {
@@ -82,6 +107,7 @@ public final class RetrievalClient implements AutoCloseable {
     private final DataTransferNetwork network;
     private final Map<Long, Session> sessions = new java.util.concurrent.ConcurrentHashMap<>();
     private VoucherPolicy policy;
+    private volatile Reconnect reconnect = Reconnect.DEFAULT;
     private volatile java.util.function.Consumer<byte[]> capture;
 
     /** Uses {@code host} (started, not necessarily listening) for graphsync requests and data-transfer. */
@@ -115,9 +141,19 @@ public final class RetrievalClient implements AutoCloseable {
         this.capture = c;
     }
 
+    /** The graphsync instance on the client's host (its requester sends this client's requests). */
+    public Graphsync graphsync() {
+        return graphsync;
+    }
+
     /** Replaces how vouchers are made (tests). */
     public void setVoucherPolicy(VoucherPolicy p) {
         this.policy = p;
+    }
+
+    /** Sets how a dropped connection is recovered ({@link Reconnect#DEFAULT} unless set). */
+    public void setReconnect(Reconnect r) {
+        this.reconnect = java.util.Objects.requireNonNull(r);
     }
 
     /** Asks the provider about {@code root}. */
@@ -165,28 +201,78 @@ public final class RetrievalClient implements AutoCloseable {
                 q.maxPaymentIntervalIncrease(), q.unsealPrice());
         Session s = new Session(peer, transferId, proposal, pay);
         sessions.put(transferId, s);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Reconnect policy = reconnect;
         try {
             TransferMessage dt = TransferMessage.of(TransferRequest.newPull(transferId, root, selector, DealProposal.TYPE, proposal.toNode()));
-            OutgoingRequest req = graphsync.requester().request(peer, root, selector, Map.of(TransferMessage.EXTENSION, dt.toNode()),
-                    store, s);
-            s.request = req;
-            req.completion().whenComplete((status, err) -> s.graphsyncDone(status, err));
-            try {
-                return s.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS).withAsk(q);
-            } catch (TimeoutException e) {
-                req.cancel();
-                network.send(peer, TransferMessage.of(TransferRequest.cancel(transferId)));
-                throw failed("no completion within " + timeout.toSeconds() + "s (" + s.bytes + " bytes received)");
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                throw c instanceof NodeException ne ? ne : failed(c.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failed("interrupted");
+            s.start(graphsync.requester().request(peer, root, selector, Map.of(TransferMessage.EXTENSION, dt.toNode()), store, s));
+            while (true) {
+                CompletableFuture<Void> cut = s.interruption;
+                try {
+                    CompletableFuture.anyOf(s.done, cut).get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                    if (s.done.isDone()) {
+                        return s.done.get().withAsk(q);
+                    }
+                } catch (TimeoutException e) {
+                    s.fail("no completion within " + timeout.toSeconds() + "s (" + s.bytes + " bytes received)");
+                    continue; // done is failed now: reported above on the next turn
+                } catch (ExecutionException e) {
+                    if (s.done.isDone()) {
+                        Throwable c = e.getCause();
+                        throw c instanceof NodeException ne ? ne : failed(c.getMessage());
+                    }
+                    throw failed(e.getCause().getMessage());
+                }
+                // the connection dropped mid-transfer: dial again and restart the channel where it stopped
+                OutgoingRequest before = s.request;
+                if (s.restarts >= policy.maxRestarts()) {
+                    s.fail("connection lost after " + s.restarts + " restart(s): " + s.lostBecause);
+                    continue;
+                }
+                String why = redial(provider, policy, deadline);
+                if (why != null) {
+                    s.fail("connection lost (" + s.lostBecause + ") and the provider cannot be reached again: " + why);
+                    continue;
+                }
+                long have = before.linksVerified();
+                log.info("retrieve: restarting transfer {} after {} verified links ({} bytes)", Long.toUnsignedString(transferId), have, s.bytes);
+                TransferMessage rs = TransferMessage.of(TransferRequest.restartPull(transferId, root, selector, DealProposal.TYPE,
+                        proposal.toNode()));
+                s.restart(graphsync.requester().restart(peer, root, selector, Map.of(TransferMessage.EXTENSION, rs.toNode()), store, s, have));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failed("interrupted");
         } finally {
             sessions.remove(transferId);
         }
+    }
+
+    private static long remainingMs(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    /** Dials until connected (null) or the attempts or the time run out (why not). */
+    private String redial(Multiaddr provider, Reconnect policy, long deadline) throws InterruptedException {
+        long backoff = policy.firstBackoff().toMillis();
+        String why = "no dial attempts allowed";
+        for (int i = 0; i < policy.dialAttempts(); i++) {
+            long left = remainingMs(deadline);
+            if (left <= backoff) {
+                return why + " (out of time)";
+            }
+            Thread.sleep(backoff);
+            backoff = Math.min(policy.maxBackoff().toMillis(), Math.max(1, backoff * 2));
+            try {
+                host.connect(provider).get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                why = e.getCause() == null ? String.valueOf(e) : e.getCause().getMessage();
+            } catch (TimeoutException e) {
+                return "timeout";
+            }
+        }
+        return why;
     }
 
     private static NodeException failed(String msg) {
@@ -200,10 +286,17 @@ public final class RetrievalClient implements AutoCloseable {
         final DealProposal proposal;
         final Payment pay;
         final CompletableFuture<PartialResult> done = new CompletableFuture<>();
+        /** Completes when the current request's connection drops (the retrieve loop then restarts). */
+        volatile CompletableFuture<Void> interruption = new CompletableFuture<>();
         volatile OutgoingRequest request;
+        volatile String lostBecause = "";
+        int restarts;
+        long bytesOnWireBefore;
         long blocks;
         long bytes;
         BigInteger paid = BigInteger.ZERO;
+        /** What the provider has answered for: paid minus a voucher possibly lost with the connection. */
+        BigInteger acked = BigInteger.ZERO;
         long lane = -1;
         long nonce;
         boolean dealCompleted;
@@ -214,6 +307,18 @@ public final class RetrievalClient implements AutoCloseable {
             this.transferId = transferId;
             this.proposal = proposal;
             this.pay = pay;
+        }
+
+        synchronized void start(OutgoingRequest r) {
+            request = r;
+            r.completion().whenComplete((status, err) -> graphsyncDone(r, status, err));
+        }
+
+        synchronized void restart(OutgoingRequest r) {
+            bytesOnWireBefore += request.bytesOnWire();
+            restarts++;
+            interruption = new CompletableFuture<>();
+            start(r);
         }
 
         @Override
@@ -265,6 +370,9 @@ public final class RetrievalClient implements AutoCloseable {
                 fail("provider cancelled the transfer");
                 return;
             }
+            if (r.type() == MessageType.VOUCHER_RESULT || r.type() == MessageType.COMPLETE) {
+                acked = paid; // the provider answers vouchers in order, so it processed the last one
+            }
             DealResponse dr = null;
             if (r.voucherResult() != null && DealResponse.TYPE.equals(r.voucherResultType())) {
                 try {
@@ -308,7 +416,10 @@ public final class RetrievalClient implements AutoCloseable {
             if (paid.compareTo(proposal.unsealPrice()) >= 0 || received.signum() > 0) {
                 received = received.add(proposal.unsealPrice());
             }
-            BigInteger amount = paid.add(owed).max(received);
+            // cumulative: at least what the provider says it lacks on top of what it acknowledged, never
+            // less than a voucher already signed (one may have been lost with a connection), and at
+            // least every byte received
+            BigInteger amount = paid.max(acked.add(owed)).max(received);
             if (pay.maxTotal() != null && amount.compareTo(pay.maxTotal()) > 0) {
                 fail("provider asks for " + amount + " attoFIL in total, above --max-price " + pay.maxTotal());
                 return;
@@ -337,9 +448,17 @@ public final class RetrievalClient implements AutoCloseable {
                     new DealPayment(proposal.id(), pay.paymentChannel(), v).toNode())));
         }
 
-        synchronized void graphsyncDone(Integer status, Throwable err) {
+        synchronized void graphsyncDone(OutgoingRequest r, Integer status, Throwable err) {
+            if (r != request || done.isDone()) {
+                return;
+            }
             if (err != null) {
                 Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (r.connectionLost()) {
+                    lostBecause = c.getMessage();
+                    interruption.complete(null); // the retrieve loop decides: restart or fail
+                    return;
+                }
                 fail(c.getMessage());
                 return;
             }
@@ -361,11 +480,11 @@ public final class RetrievalClient implements AutoCloseable {
 
         private void maybeDone() {
             if (dealCompleted && gsStatus != null) {
-                done.complete(new PartialResult(blocks, bytes, paid, gsStatus));
+                done.complete(new PartialResult(blocks, bytes, paid, gsStatus, restarts, bytesOnWireBefore + request.bytesOnWire()));
             }
         }
 
-        private void fail(String why) {
+        synchronized void fail(String why) {
             if (done.completeExceptionally(failed(why))) {
                 OutgoingRequest r = request;
                 if (r != null) {
@@ -376,9 +495,9 @@ public final class RetrievalClient implements AutoCloseable {
         }
     }
 
-    private record PartialResult(long blocks, long bytes, BigInteger paid, int status) {
+    private record PartialResult(long blocks, long bytes, BigInteger paid, int status, int restarts, long bytesOnWire) {
         Result withAsk(QueryResponse q) {
-            return new Result(blocks, bytes, paid, status, q);
+            return new Result(blocks, bytes, paid, status, q, restarts, bytesOnWire);
         }
     }
 

@@ -83,6 +83,11 @@ public record TransferRequest(Cid baseCid, int type, boolean paused, boolean par
         return new TransferRequest(root, MessageType.NEW, false, false, true, selector, voucher, voucherType, transferId, ChannelRef.EMPTY);
     }
 
+    /** A restart of a pull channel (type 6): the same transfer id, root, selector and voucher as its New. */
+    public static TransferRequest restartPull(long transferId, Cid root, Node selector, String voucherType, Node voucher) {
+        return new TransferRequest(root, MessageType.RESTART, false, false, true, selector, voucher, voucherType, transferId, ChannelRef.EMPTY);
+    }
+
     /** A voucher on an open channel. */
     public static TransferRequest voucher(long transferId, String voucherType, Node voucher) {
         return new TransferRequest(null, MessageType.VOUCHER, false, false, false, null, voucher, voucherType, transferId, ChannelRef.EMPTY);

@@ -22,13 +22,27 @@ import venus.retrieval.node.retrieval.Wire;
  * @param bytesSent     block bytes sent (first sends)
  * @param paymentChannel the channel paying, or null before the first voucher
  * @param message       last error or note
+ * @param paymentInterval          agreed first payment interval (bytes)
+ * @param paymentIntervalIncrease  agreed interval increase (bytes)
+ * @param dataLimit     the current interval's end: bytes sent may reach it before a payment is asked (0 = none)
+ * @param progress      the highest traversal index counted in {@code bytesSent} (restarts count only beyond it)
+ * @param proposal      the DealProposal node as dag-cbor (a restart must carry the same), or null in records
+ *                      written before restarts were supported (such a deal cannot restart)
+ * @param payee         the payment address vouchers must pay, or null (free deals, older records)
  */
 public record DealRecord(byte[] client, long transferId, long dealId, Cid payloadCid, Cid pieceCid,
                          ProviderFsm.State state, BigInteger pricePerByte, BigInteger unsealPrice, BigInteger funds,
-                         long bytesSent, byte[] paymentChannel, String message) {
+                         long bytesSent, byte[] paymentChannel, String message, long paymentInterval,
+                         long paymentIntervalIncrease, long dataLimit, long progress, byte[] proposal, byte[] payee) {
     public DealRecord {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(state, "state");
+    }
+
+    /** The same record in another state with another message. */
+    public DealRecord with(ProviderFsm.State newState, String newMessage) {
+        return new DealRecord(client, transferId, dealId, payloadCid, pieceCid, newState, pricePerByte, unsealPrice, funds, bytesSent,
+                paymentChannel, newMessage, paymentInterval, paymentIntervalIncrease, dataLimit, progress, proposal, payee);
     }
 
     byte[] encode() {
@@ -45,16 +59,32 @@ public record DealRecord(byte[] client, long transferId, long dealId, Cid payloa
                 .put("sent", Wire.uint(bytesSent))
                 .put("paych", paymentChannel == null ? Node.NULL : Node.bytes(paymentChannel))
                 .put("msg", Node.string(message))
+                .put("interval", Wire.uint(paymentInterval))
+                .put("increase", Wire.uint(paymentIntervalIncrease))
+                .put("limit", Wire.uint(dataLimit))
+                .put("progress", Wire.uint(progress))
+                .put("proposal", proposal == null ? Node.NULL : Node.bytes(proposal))
+                .put("payee", payee == null ? Node.NULL : Node.bytes(payee))
                 .build());
     }
 
+    /** Decodes a record; keys added later (interval … payee) default to 0 / null, so older repositories still open. */
     static DealRecord decode(byte[] b) {
         Node n = DagCbor.decode(b);
         Node piece = Wire.optional(n, "piece");
         Node ch = Wire.optional(n, "paych");
+        Node proposal = Wire.optional(n, "proposal");
+        Node payee = Wire.optional(n, "payee");
         return new DealRecord(n.require("client").asBytes(), Wire.uint(n.require("xfer"), "xfer"), Wire.uint(n.require("deal"), "deal"),
                 n.require("payload").asCid(), piece == null ? null : piece.asCid(), ProviderFsm.State.valueOf(n.require("state").asString()),
                 Wire.bigInt(n.require("price"), "price"), Wire.bigInt(n.require("unseal"), "unseal"), Wire.bigInt(n.require("funds"), "funds"),
-                Wire.uint(n.require("sent"), "sent"), ch == null ? null : ch.asBytes(), n.require("msg").asString());
+                Wire.uint(n.require("sent"), "sent"), ch == null ? null : ch.asBytes(), n.require("msg").asString(),
+                uintOrZero(n, "interval"), uintOrZero(n, "increase"), uintOrZero(n, "limit"), uintOrZero(n, "progress"),
+                proposal == null ? null : proposal.asBytes(), payee == null ? null : payee.asBytes());
+    }
+
+    private static long uintOrZero(Node n, String key) {
+        Node v = Wire.optional(n, key);
+        return v == null ? 0 : Wire.uint(v, key);
     }
 }

@@ -69,6 +69,19 @@ public final class DealStore implements AutoCloseable {
         }
     }
 
+    /** The record of {@code client}'s transfer {@code transferId}, or null. */
+    public DealRecord get(byte[] client, long transferId) {
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            ByteBuffer v = deals.get(txn, key(client, transferId));
+            if (v == null) {
+                return null;
+            }
+            byte[] b = new byte[v.remaining()];
+            v.get(b);
+            return DealRecord.decode(b);
+        }
+    }
+
     /** Every record. */
     public List<DealRecord> all() {
         List<DealRecord> out = new ArrayList<>();

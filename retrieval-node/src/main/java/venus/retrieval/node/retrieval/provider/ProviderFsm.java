@@ -21,7 +21,14 @@ public final class ProviderFsm {
         COMPLETED(DealStatus.COMPLETED),
         REJECTED(DealStatus.REJECTED),
         CANCELLED(DealStatus.CANCELLED),
-        ERRORED(DealStatus.ERRORED);
+        ERRORED(DealStatus.ERRORED),
+        /**
+         * The transfer was cut off (connection lost, the client cancelled the graphsync request,
+         * or the provider restarted) but the deal stands: funds, bytes sent and the current
+         * interval are on disk, and the client may restart the channel (DT Restart) or cancel it.
+         * Not terminal. Its number is Ongoing's: the deal is in progress from the client's view.
+         */
+        AWAITING_RESTART(DealStatus.ONGOING);
 
         private final int status;
 
@@ -67,8 +74,16 @@ public final class ProviderFsm {
         CLIENT_CANCELLED,
         /** The graphsync response failed or its connection was lost. */
         TRANSFER_FAILED,
-        /** The node restarted while the deal was in flight: its graphsync request is gone. */
-        PROVIDER_RESTARTED
+        /** The node restarted while the deal was in flight: its graphsync request is gone, the deal can restart. */
+        PROVIDER_RESTARTED,
+        /** The graphsync request went away without an ending (connection lost, requester cancelled): the deal can restart. */
+        INTERRUPTED,
+        /** The client restarted the channel (DT Restart) and nothing is owed: send from where it left off. */
+        RESTARTED,
+        /** The client restarted the channel and the unseal price is not fully paid: start paused, ask for it. */
+        RESTARTED_UNSEAL_DUE,
+        /** The client restarted the channel and a passed interval is unpaid: start paused, ask for it (DealResponse 10). */
+        RESTARTED_FUNDS_DUE
     }
 
     /** What the provider does after persisting the new state. */
@@ -95,7 +110,11 @@ public final class ProviderFsm {
         /** DealResponse 17 Acpt=false on the DT stream; cancel the graphsync response (35). */
         FAIL,
         /** Cancel the graphsync response quietly. */
-        STOP
+        STOP,
+        /** DT Restart response Acpt, not paused, no VRes (go-data-transfer's accepted restart); blocks flow. */
+        ACCEPT_RESTART,
+        /** DT Restart response Acpt, paused, VRes DealResponse (7 or 10) with what is owed; graphsync starts paused. */
+        ACCEPT_RESTART_PAUSED_ASK
     }
 
     /** A row's right side. */
@@ -123,15 +142,34 @@ public final class ProviderFsm {
         for (State s : live) {
             if (s != State.NEW) {
                 row(s, Event.VOUCHER_REFUSED, State.ERRORED, Action.FAIL);
+                row(s, Event.INTERRUPTED, State.AWAITING_RESTART, Action.NONE);
             }
             row(s, Event.CLIENT_CANCELLED, State.CANCELLED, Action.STOP);
             row(s, Event.TRANSFER_FAILED, State.ERRORED, Action.STOP);
-            row(s, Event.PROVIDER_RESTARTED, State.ERRORED, Action.NONE);
+            // a deal never accepted has nothing to resume
+            row(s, Event.PROVIDER_RESTARTED, s == State.NEW ? State.ERRORED : State.AWAITING_RESTART, Action.NONE);
+        }
+        // interrupted: payments are still credited; the client restarts or cancels
+        row(State.AWAITING_RESTART, Event.PAYMENT_PARTIAL, State.AWAITING_RESTART, Action.NONE);
+        row(State.AWAITING_RESTART, Event.PAYMENT_COMPLETE, State.AWAITING_RESTART, Action.NONE);
+        row(State.AWAITING_RESTART, Event.VOUCHER_REFUSED, State.ERRORED, Action.FAIL);
+        row(State.AWAITING_RESTART, Event.CLIENT_CANCELLED, State.CANCELLED, Action.NONE);
+        row(State.AWAITING_RESTART, Event.TRANSFER_FAILED, State.ERRORED, Action.NONE);
+        row(State.AWAITING_RESTART, Event.INTERRUPTED, State.AWAITING_RESTART, Action.NONE);
+        row(State.AWAITING_RESTART, Event.PROVIDER_RESTARTED, State.AWAITING_RESTART, Action.NONE);
+        // a restart resumes any accepted, unfinished deal (also one whose old request the provider
+        // still thinks alive: that request is cancelled); where it goes depends on what is owed
+        for (State s : new State[] {State.AWAITING_RESTART, State.ONGOING, State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED,
+                State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            row(s, Event.RESTARTED, State.ONGOING, Action.ACCEPT_RESTART);
+            row(s, Event.RESTARTED_UNSEAL_DUE, State.FUNDS_NEEDED_UNSEAL, Action.ACCEPT_RESTART_PAUSED_ASK);
+            row(s, Event.RESTARTED_FUNDS_DUE, State.FUNDS_NEEDED, Action.ACCEPT_RESTART_PAUSED_ASK);
         }
         // lassie cancels after success; late cancels and failures of finished deals change nothing
         for (State s : new State[] {State.COMPLETED, State.REJECTED, State.CANCELLED, State.ERRORED}) {
             row(s, Event.CLIENT_CANCELLED, s, Action.NONE);
             row(s, Event.TRANSFER_FAILED, s, Action.NONE);
+            row(s, Event.INTERRUPTED, s, Action.NONE);
         }
     }
 

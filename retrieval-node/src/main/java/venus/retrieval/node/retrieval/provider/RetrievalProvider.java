@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.ipld.BlockGetter;
+import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.cbor.DagCbor;
 import venus.retrieval.ipld.model.Node;
 import venus.retrieval.ipld.traversal.Selectors;
@@ -64,15 +65,22 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     /** One live deal. Guarded by its own monitor. */
     static final class Deal {
         final PeerId peer;
-        final UUID requestId;
+        /** The graphsync request serving it now (a restart moves the deal to a new one). */
+        volatile UUID requestId;
         final long transferId;
         final DealProposal proposal;
+        /** The proposal as the client sent it (dag-cbor): a restart must carry the same. */
+        final byte[] proposalBytes;
         final PaymentMath math;
         final Address payee;
-        final PieceFinder.Match match;
+        final Cid pieceCid;
         ProviderFsm.State state = ProviderFsm.State.NEW;
         BigInteger funds = BigInteger.ZERO;
         long bytesSent;
+        /** The highest traversal index counted in bytesSent: after a restart only blocks beyond it count. */
+        long progress;
+        /** The current request's do-not-send-first-blocks (0 unless restarted). */
+        long restartSkip;
         long dataLimit;
         Address channel;
         String message = "";
@@ -81,13 +89,14 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         /** Graphsync is paused for the client only: its resume unpauses. */
         boolean pausedForClient;
 
-        Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, PieceFinder.Match match) {
+        Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, byte[] proposalBytes, Cid pieceCid, Address payee) {
             this.peer = peer;
             this.requestId = requestId;
             this.transferId = transferId;
             this.proposal = proposal;
-            this.match = match;
-            this.payee = match == null ? null : match.ask().paymentAddress();
+            this.proposalBytes = proposalBytes;
+            this.pieceCid = pieceCid;
+            this.payee = payee;
             PaymentMath m;
             try {
                 m = new PaymentMath(proposal.pricePerByte(), proposal.paymentInterval(), proposal.paymentIntervalIncrease(),
@@ -98,10 +107,26 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             this.math = m;
         }
 
+        /** A deal back from its record (a restart after the connection or the provider went away). */
+        static Deal fromRecord(PeerId peer, DealRecord r) {
+            DealProposal p = DealProposal.fromNode(DagCbor.decode(r.proposal()));
+            Deal d = new Deal(peer, null, r.transferId(), p, r.proposal(), r.pieceCid(), r.payee() == null ? null : Address.fromBytes(r.payee()));
+            d.state = r.state();
+            d.funds = r.funds();
+            d.bytesSent = r.bytesSent();
+            d.progress = r.progress();
+            d.dataLimit = r.dataLimit();
+            d.channel = r.paymentChannel() == null ? null : Address.fromBytes(r.paymentChannel());
+            d.message = r.message();
+            return d;
+        }
+
         DealRecord record() {
             return new DealRecord(peer.bytes(), transferId, proposal.id(), proposal.payloadCid(),
-                    match == null ? proposal.pieceCid() : match.piece().pieceCid(), state, proposal.pricePerByte(),
-                    proposal.unsealPrice(), funds, bytesSent, channel == null ? null : channel.bytes(), message);
+                    pieceCid == null ? proposal.pieceCid() : pieceCid, state, proposal.pricePerByte(),
+                    proposal.unsealPrice(), funds, bytesSent, channel == null ? null : channel.bytes(), message,
+                    proposal.paymentInterval(), proposal.paymentIntervalIncrease(), dataLimit, progress, proposalBytes,
+                    payee == null ? null : payee.bytes());
         }
     }
 
@@ -156,14 +181,15 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         return graphsync;
     }
 
-    /** Deals the node was running when it stopped: their graphsync requests are gone, so they fail cleanly. */
+    /**
+     * Deals the node was running when it stopped: their graphsync requests are gone, so they wait
+     * (AWAITING_RESTART) for the client to restart the channel; a deal never accepted fails.
+     */
     private void recoverAfterRestart() {
         for (DealRecord r : store.all()) {
             if (!r.state().terminal()) {
                 ProviderFsm.Transition t = ProviderFsm.next(r.state(), ProviderFsm.Event.PROVIDER_RESTARTED);
-                store.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), t.next(),
-                        r.pricePerByte(), r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(),
-                        "provider restarted during the transfer"));
+                store.put(r.with(t.next(), "provider restarted during the transfer"));
                 log.info("retrieval deal {} (transfer {}) was {} at restart: now {}", r.dealId(), r.transferId(), r.state(), t.next());
             }
         }
@@ -213,6 +239,9 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 throw new NodeException(NodeException.Reason.BAD_MESSAGE, "not a request");
             }
             r = m.request();
+            if (r.type() == MessageType.RESTART) {
+                return restart(peer, request, r);
+            }
             if (r.type() != MessageType.NEW) {
                 log.info("retrieval: {} sent data-transfer type {} in a graphsync request; only new pulls are served", peer, r.type());
                 return reject(r.transferId(), r.type(), null);
@@ -256,7 +285,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 why = "piece lookup failed: " + e.getMessage();
             }
         }
-        Deal d = new Deal(peer, request.id(), r.transferId(), p, match);
+        Deal d = new Deal(peer, request.id(), r.transferId(), p, DagCbor.encode(r.voucher()),
+                match == null ? null : match.piece().pieceCid(), match == null ? null : match.ask().paymentAddress());
         synchronized (d) {
             if (status != 0) {
                 d.message = why;
@@ -276,6 +306,115 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.NEW, true, false, r.transferId(),
                     DealResponse.of(p.id(), DealStatus.ACCEPTED).toNode(), DealResponse.TYPE)));
         }
+    }
+
+    /**
+     * A DT Restart (type 6) in a new graphsync request (go-data-transfer's pull restart): the same
+     * transfer id, root, selector and proposal as the deal. The deal comes from memory or from its
+     * record; payment state continues from there, the requester's
+     * {@code graphsync/do-not-send-first-blocks} skips what it holds, and the response starts
+     * paused when something is owed (DealResponse 7 or 10 with the amount, in the Restart
+     * response). Unknown, finished or mismatched channels are refused: Restart response
+     * {@code Acpt} false with DealResponse 17 and the reason, graphsync 32.
+     */
+    private RequestDecision restart(PeerId peer, GsRequest request, TransferRequest r) {
+        long dealId = 0;
+        String why;
+        Deal d = null;
+        UUID previous = null;
+        ProviderFsm.Action a = ProviderFsm.Action.NONE;
+        BigInteger owed = BigInteger.ZERO;
+        synchronized (byChannel) { // one restart of a channel at a time
+            ChannelKey ck = new ChannelKey(peer, r.transferId());
+            d = byChannel.get(ck);
+            DealRecord rec = d == null ? store.get(peer.bytes(), r.transferId()) : null;
+            if (rec != null) {
+                dealId = rec.dealId();
+            }
+            if (d == null && rec == null) {
+                why = "no transfer " + Long.toUnsignedString(r.transferId()) + " from this peer";
+            } else if (d == null && rec.state().terminal()) {
+                why = "deal " + Long.toUnsignedString(rec.dealId()) + " is " + rec.state() + " and cannot restart";
+            } else if (d == null && rec.proposal() == null) {
+                why = "deal " + Long.toUnsignedString(rec.dealId()) + " was recorded without its proposal and cannot restart";
+            } else {
+                if (d == null) {
+                    d = Deal.fromRecord(peer, rec);
+                }
+                dealId = d.proposal.id();
+                why = restartProblem(d, request, r);
+            }
+            if (why == null) {
+                synchronized (d) {
+                    ProviderFsm.Event e;
+                    if (d.funds.compareTo(d.proposal.unsealPrice()) < 0) {
+                        e = ProviderFsm.Event.RESTARTED_UNSEAL_DUE;
+                        owed = d.proposal.unsealPrice().subtract(d.funds);
+                    } else {
+                        owed = d.math.outstanding(d.funds, d.bytesSent, false);
+                        e = owed.signum() > 0 ? ProviderFsm.Event.RESTARTED_FUNDS_DUE : ProviderFsm.Event.RESTARTED;
+                    }
+                    ProviderFsm.Transition t = ProviderFsm.next(d.state, e);
+                    if (t == null) {
+                        why = "deal " + Long.toUnsignedString(dealId) + " is " + d.state + " and cannot restart";
+                    } else {
+                        previous = d.requestId;
+                        if (previous != null) {
+                            byRequest.remove(new RequestKey(peer, previous), d);
+                        }
+                        d.requestId = request.id();
+                        d.restartSkip = skipFirst(request);
+                        d.clientPaused = false;
+                        d.pausedForClient = false;
+                        d.dataLimit = d.math.dataLimit(d.funds);
+                        d.message = "restarted by the client after " + d.bytesSent + " bytes";
+                        byChannel.put(ck, d);
+                        byRequest.put(new RequestKey(peer, request.id()), d);
+                        a = fire(d, e);
+                    }
+                }
+            }
+        }
+        if (why != null) {
+            log.info("retrieval: restart of transfer {} from {} refused: {}", Long.toUnsignedString(r.transferId()), peer, why);
+            return reject(r.transferId(), MessageType.RESTART, new DealResponse(dealId, DealStatus.ERRORED, why, BigInteger.ZERO));
+        }
+        if (previous != null && !previous.equals(request.id())) {
+            UUID old = previous; // a request the provider still served (half-open connection): it is replaced
+            control.execute(() -> graphsync.responder().cancel(peer, old));
+        }
+        if (a == ProviderFsm.Action.ACCEPT_RESTART_PAUSED_ASK) {
+            DealResponse dr = new DealResponse(dealId, d.state.status(), "", owed);
+            return RequestDecision.acceptPaused(firstResponse(new TransferResponse(MessageType.RESTART, true, true, r.transferId(),
+                    dr.toNode(), DealResponse.TYPE)));
+        }
+        return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.RESTART, true, false, r.transferId(), null, "")));
+    }
+
+    private static long skipFirst(GsRequest request) {
+        Node n = request.extensions().get(Graphsync.DO_NOT_SEND_FIRST_BLOCKS);
+        return n != null && n.kind() == venus.retrieval.ipld.model.Kind.INT && n.fitsLong() ? n.asLong() : 0;
+    }
+
+    /** Why a restart request does not match its deal, or null (go-data-transfer's validateRestartRequest). */
+    private static String restartProblem(Deal d, GsRequest request, TransferRequest r) {
+        if (!r.pull()) {
+            return "a retrieval restarts as a pull";
+        }
+        if (!DealProposal.TYPE.equals(r.voucherType()) || r.voucher() == null) {
+            return "a restart carries the deal's " + DealProposal.TYPE;
+        }
+        if (!Arrays.equals(DagCbor.encode(r.voucher()), d.proposalBytes)) {
+            return "the restart's proposal is not deal " + Long.toUnsignedString(d.proposal.id()) + "'s";
+        }
+        if (!d.proposal.payloadCid().equals(request.root()) || (r.baseCid() != null && !r.baseCid().equals(request.root()))) {
+            return "incorrect CID: deal " + d.proposal.payloadCid() + ", request " + request.root();
+        }
+        Node wanted = d.proposal.selector() == null ? Selectors.exploreAllRecursively() : d.proposal.selector();
+        if (!Arrays.equals(DagCbor.encode(wanted), DagCbor.encode(request.selector()))) {
+            return "the deal's selector is not the graphsync request's";
+        }
+        return null;
     }
 
     /** Why the proposal's terms are refused (§3.5 step 5 and the interval-0 guard), or null. */
@@ -325,7 +464,18 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             return BlockDecision.CONTINUE;
         }
         synchronized (d) {
-            d.bytesSent = block.totalBytesSent();
+            // first sends count, by traversal index: after a restart, blocks up to the recorded
+            // progress were counted already (go-data-transfer counts queued blocks by index too).
+            // A block beyond it that the client already holds (do-not-send-first-blocks) went out
+            // before the interruption, after the record was last written: it counts as sent.
+            if (block.index() > d.progress) {
+                d.progress = block.index();
+                if (block.sizeOnWire() > 0) {
+                    d.bytesSent += block.sizeOnWire();
+                } else if (block.firstVisit() && block.index() <= d.restartSkip) {
+                    d.bytesSent += block.size();
+                }
+            }
             if (d.state != ProviderFsm.State.ONGOING || d.dataLimit == 0 || d.bytesSent < d.dataLimit) {
                 return clientPauseAfter(d);
             }
@@ -421,24 +571,32 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
     }
 
+    /**
+     * The requester cancelled its graphsync request. As go-data-transfer, that alone does not end
+     * the deal (a go client cancels before it restarts); a DT Cancel does.
+     */
     @Override
     public void onCancelled(PeerId peer, UUID requestId) {
-        Deal d = byRequest.get(new RequestKey(peer, requestId));
-        if (d != null) {
-            synchronized (d) {
-                d.message = "client cancelled the graphsync request";
-                fire(d, ProviderFsm.Event.CLIENT_CANCELLED);
-            }
-        }
+        interrupted(peer, requestId, "client cancelled the graphsync request");
     }
 
+    /** The connection went away: the deal waits for a restart (its state so far is persisted now). */
     @Override
     public void onNetworkError(PeerId peer, UUID requestId, Throwable cause) {
-        Deal d = byRequest.get(new RequestKey(peer, requestId));
+        interrupted(peer, requestId, "connection lost: " + cause.getMessage());
+    }
+
+    private void interrupted(PeerId peer, UUID requestId, String why) {
+        RequestKey k = new RequestKey(peer, requestId);
+        Deal d = byRequest.get(k);
         if (d != null) {
             synchronized (d) {
-                d.message = "connection lost: " + cause.getMessage();
-                fire(d, ProviderFsm.Event.TRANSFER_FAILED);
+                if (!requestId.equals(d.requestId)) {
+                    return; // replaced by a restart meanwhile
+                }
+                byRequest.remove(k, d);
+                d.message = why;
+                fire(d, ProviderFsm.Event.INTERRUPTED);
             }
         }
     }
@@ -457,6 +615,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
         TransferRequest r = m.request();
         Deal d = byChannel.get(new ChannelKey(peer, r.transferId()));
+        if (d == null && r.type() == MessageType.CANCEL) {
+            cancelRecorded(peer, r.transferId()); // a deal waiting on disk for a restart that will not come
+            return;
+        }
         if (d == null) {
             log.debug("retrieval: {} sent data-transfer type {} for unknown or finished transfer {}", peer, r.type(), r.transferId());
             return;
@@ -475,6 +637,17 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 }
             }
             default -> log.debug("retrieval: {} sent data-transfer type {} on transfer {}; ignored", peer, r.type(), r.transferId());
+        }
+    }
+
+    private void cancelRecorded(PeerId peer, long transferId) {
+        synchronized (byChannel) {
+            DealRecord rec = store.get(peer.bytes(), transferId);
+            ProviderFsm.Transition t = rec == null ? null : ProviderFsm.next(rec.state(), ProviderFsm.Event.CLIENT_CANCELLED);
+            if (t != null && t.next() != rec.state() && !byChannel.containsKey(new ChannelKey(peer, transferId))) {
+                store.put(rec.with(t.next(), "client cancelled"));
+                log.info("retrieval deal {} (transfer {}): {} -> {} (client cancelled)", rec.dealId(), transferId, rec.state(), t.next());
+            }
         }
     }
 

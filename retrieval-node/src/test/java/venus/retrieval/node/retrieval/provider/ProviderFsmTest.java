@@ -64,8 +64,42 @@ class ProviderFsmTest {
             }
             assertThat(ProviderFsm.next(s, Event.CLIENT_CANCELLED).next()).isEqualTo(State.CANCELLED);
             assertThat(ProviderFsm.next(s, Event.TRANSFER_FAILED).next()).isEqualTo(State.ERRORED);
-            assertThat(ProviderFsm.next(s, Event.PROVIDER_RESTARTED).next()).isEqualTo(State.ERRORED);
+            // a deal never accepted cannot resume; an accepted one waits for the client's restart
+            assertThat(ProviderFsm.next(s, Event.PROVIDER_RESTARTED).next())
+                    .isEqualTo(s == State.NEW ? State.ERRORED : State.AWAITING_RESTART);
         }
+    }
+
+    @Test
+    void interruptedDealsWaitForARestartThenResumeWhereThePaymentsSay() {
+        for (State s : new State[] {State.ONGOING, State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED, State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            assertThat(ProviderFsm.next(s, Event.INTERRUPTED)).isEqualTo(new ProviderFsm.Transition(State.AWAITING_RESTART, Action.NONE));
+        }
+        assertThat(ProviderFsm.next(State.NEW, Event.INTERRUPTED)).isNull();
+        assertThat(State.AWAITING_RESTART.terminal()).isFalse();
+        for (State s : new State[] {State.AWAITING_RESTART, State.ONGOING, State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED,
+                State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            assertThat(ProviderFsm.next(s, Event.RESTARTED)).isEqualTo(new ProviderFsm.Transition(State.ONGOING, Action.ACCEPT_RESTART));
+            assertThat(ProviderFsm.next(s, Event.RESTARTED_UNSEAL_DUE))
+                    .isEqualTo(new ProviderFsm.Transition(State.FUNDS_NEEDED_UNSEAL, Action.ACCEPT_RESTART_PAUSED_ASK));
+            assertThat(ProviderFsm.next(s, Event.RESTARTED_FUNDS_DUE))
+                    .isEqualTo(new ProviderFsm.Transition(State.FUNDS_NEEDED, Action.ACCEPT_RESTART_PAUSED_ASK));
+        }
+        // finished deals never restart; a new one has nothing to restart
+        for (State s : new State[] {State.NEW, State.COMPLETED, State.REJECTED, State.CANCELLED, State.ERRORED}) {
+            for (Event e : new Event[] {Event.RESTARTED, Event.RESTARTED_UNSEAL_DUE, Event.RESTARTED_FUNDS_DUE}) {
+                assertThat(ProviderFsm.next(s, e)).as(s + " + " + e).isNull();
+            }
+        }
+        // while interrupted: a voucher is credited, a DT Cancel ends it, a refused voucher fails it
+        assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.PAYMENT_COMPLETE).next()).isEqualTo(State.AWAITING_RESTART);
+        assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.CLIENT_CANCELLED).next()).isEqualTo(State.CANCELLED);
+        assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.VOUCHER_REFUSED).next()).isEqualTo(State.ERRORED);
+        assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.DATA_LIMIT_REACHED)).isNull();
+        // a paid deal cut off by a provider restart, then restarted, paid and finished
+        assertThat(run(State.NEW, Event.ACCEPTED, Event.DATA_LIMIT_REACHED, Event.PAYMENT_COMPLETE, Event.DATA_LIMIT_REACHED,
+                Event.PROVIDER_RESTARTED, Event.RESTARTED_FUNDS_DUE, Event.PAYMENT_COMPLETE, Event.TRANSFER_DONE_OWING,
+                Event.PAYMENT_COMPLETE)).isEqualTo(State.COMPLETED);
     }
 
     @Test
