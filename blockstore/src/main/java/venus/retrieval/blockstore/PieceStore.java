@@ -7,8 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import venus.retrieval.blockstore.commp.CommPHasher;
 import venus.retrieval.blockstore.commp.PieceCids;
 import venus.retrieval.blockstore.commp.PieceCommitment;
@@ -24,6 +28,7 @@ import venus.retrieval.ipld.car.CarReader;
  * read-only store may be opened beside a running writer.
  */
 public final class PieceStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PieceStore.class);
     /**
      * How to open the store.
      *
@@ -68,6 +73,7 @@ public final class PieceStore implements AutoCloseable {
     private final PieceImporter importer;
     private final Set<Long> active = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Consumer<PieceInfo>> importListeners = new CopyOnWriteArrayList<>();
 
     private PieceStore(LmdbEnvironment env, Path piecesDir, Options options) {
         this.env = env;
@@ -128,7 +134,31 @@ public final class PieceStore implements AutoCloseable {
      *         the piece is then absent and every other piece untouched
      */
     public ImportResult importPiece(Path file, ImportOptions options, ImportProgress progress) {
-        return importer.importFile(file, options, progress);
+        ImportResult r = importer.importFile(file, options, progress);
+        if (!r.alreadyPresent()) {
+            for (Consumer<PieceInfo> l : importListeners) {
+                try {
+                    l.accept(r.piece());
+                } catch (RuntimeException e) {
+                    LOG.warn("import listener failed: {}", e.toString());
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Calls {@code listener} (on the importing thread, after the piece is ready and its blocks
+     * can be read) for every import that added a piece, so servers can answer wants that arrived
+     * before the blocks did. It must be quick and not throw.
+     */
+    public void addImportListener(Consumer<PieceInfo> listener) {
+        importListeners.add(listener);
+    }
+
+    /** Stops calling {@code listener}. */
+    public void removeImportListener(Consumer<PieceInfo> listener) {
+        importListeners.remove(listener);
     }
 
     /**

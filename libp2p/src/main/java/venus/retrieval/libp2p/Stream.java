@@ -62,6 +62,13 @@ public interface Stream {
      */
     void write(ByteBuf data);
 
+    /**
+     * Bytes of {@link #write written} data handed to the connection so far, in write order (the
+     * protocol negotiation is not counted). Written bytes beyond this were still queued; if the
+     * stream ends early they were never sent. Any thread.
+     */
+    long bytesSent();
+
     /** Whether the queue of unsent bytes is below the configured high-water mark. */
     boolean isWritable();
 

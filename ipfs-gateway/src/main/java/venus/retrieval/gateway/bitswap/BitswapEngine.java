@@ -40,6 +40,10 @@ import venus.retrieval.libp2p.PeerId;
  *       a peer over its rate limit is parked until its budget refills.</li>
  *   <li>Cancels remove queued wants, and a want cancelled while its message was being built is
  *       dropped from that message before it is sent.</li>
+ *   <li>A want leaves the wantlist once the message answering it was sent; if that message is
+ *       lost (its stream was reset first), the want is queued again.</li>
+ *   <li>A want for a block we do not hold stays in the wantlist (within its cap) and is served
+ *       when {@link #blocksAdded()} reports new blocks.</li>
  * </ul>
  * Blocks come from the shared {@link BlockSource}; the {@link BitswapPolicy} decides who gets what.
  */
@@ -51,12 +55,34 @@ public final class BitswapEngine implements AutoCloseable {
         /** Whether a message may be sent now (the peer reads what we send). */
         boolean isWritable();
 
-        /** Sends one message (called by one worker at a time per peer). */
-        void send(BitswapMessage message);
+        /**
+         * Sends one message (called by one worker at a time per peer) and later reports through
+         * {@code delivery} whether it left: {@link Delivery#sent()} once all its bytes were handed
+         * to the connection, {@link Delivery#lost()} when the stream ended (or could not be opened)
+         * first.
+         */
+        void send(BitswapMessage message, Delivery delivery);
 
         /** Nothing more is queued for the peer for now (the outbox may close its stream). */
         default void idle() {}
     }
+
+    /**
+     * What became of one sent message. A want leaves the peer's wantlist only once the message
+     * answering it was sent; if it was lost, the want is queued again (unless cancelled meanwhile),
+     * as boxo keeps wants until their message is sent. Either method may be called once; later
+     * calls do nothing.
+     */
+    public interface Delivery {
+        /** The message was handed to the connection. */
+        void sent();
+
+        /** The message was dropped before it was sent (stream reset or closed, or not opened). */
+        void lost();
+    }
+
+    /** A want is sent again at most this many times after its message was lost. */
+    static final int MAX_RESENDS = 3;
 
     private final BlockSource blocks;
     private final PieceDirectory directory;
@@ -71,6 +97,9 @@ public final class BitswapEngine implements AutoCloseable {
     private final AtomicLong blocksSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong wantsIgnored = new AtomicLong();
+    private final AtomicLong messagesLost = new AtomicLong();
+    /** Bumped by {@link #blocksAdded()}: a lookup that started before a bump may have missed a new block. */
+    private long blocksEpoch;
     private boolean closed;
 
     /**
@@ -137,15 +166,41 @@ public final class BitswapEngine implements AutoCloseable {
                 if (e.cancel()) {
                     l.cancel(e.cid());
                 } else if (!e.cid().isIdentity()) { // identity CIDs carry their data; boxo ignores them too
-                    if (!l.want(e, config.maxWantlistEntries())) {
-                        wantsIgnored.incrementAndGet();
-                        if (l.ignored++ == 0) {
-                            LOG.info("bitswap peer {}: wantlist over {} entries, further wants ignored", peer, config.maxWantlistEntries());
+                    int dropped = l.want(e, config.maxWantlistEntries());
+                    if (dropped > 0) {
+                        wantsIgnored.addAndGet(dropped);
+                        if (l.ignored == 0) {
+                            LOG.info("bitswap peer {}: wantlist over {} entries, further wants dropped", peer, config.maxWantlistEntries());
                         }
+                        l.ignored += dropped;
                     }
                 }
             }
             signal(l);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Blocks may have been added (a piece import finished): every want we could not answer is
+     * looked up again, and the ones now held are served (boxo's NotifyNewBlocks, without the list
+     * of CIDs: the store only grows by whole imports, so a re-check of what peers still want is
+     * cheaper than a walk over every imported CID). Cheap for the caller: workers do the lookups.
+     */
+    public void blocksAdded() {
+        lock.lock();
+        try {
+            blocksEpoch++;
+            for (Ledger l : ledgers.values()) {
+                if (!l.missing.isEmpty()) {
+                    for (Want w : l.missing) {
+                        l.queue.add(w);
+                    }
+                    l.missing.clear();
+                    signal(l);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -179,7 +234,7 @@ public final class BitswapEngine implements AutoCloseable {
         }
     }
 
-    /** Wants currently held for {@code peer} (queued or being answered). */
+    /** Wants currently held for {@code peer} (queued, being answered, or waiting for a block we lack). */
     public int wantCount(PeerId peer) {
         lock.lock();
         try {
@@ -210,9 +265,25 @@ public final class BitswapEngine implements AutoCloseable {
         return bytesSent.get();
     }
 
-    /** Wants ignored because a peer's wantlist was full. */
+    /** Wants dropped because a peer's wantlist was full (new ones ignored, or old unanswerable ones evicted). */
     public long wantsIgnored() {
         return wantsIgnored.get();
+    }
+
+    /** Messages that were lost before they were sent (their wants were queued again). */
+    public long messagesLost() {
+        return messagesLost.get();
+    }
+
+    /** Wants of {@code peer} we could not answer yet, kept until the block arrives or they are cancelled. */
+    public int missingCount(PeerId peer) {
+        lock.lock();
+        try {
+            Ledger l = ledgers.get(peer);
+            return l == null ? 0 : l.missing.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Queues {@code l} if it has work and may be served now. Lock held. */
@@ -310,6 +381,7 @@ public final class BitswapEngine implements AutoCloseable {
                 w = l.queue.pollFirst();
                 if (w != null) {
                     w.inFlight = true;
+                    w.epoch = blocksEpoch;
                 }
             } finally {
                 lock.unlock();
@@ -336,7 +408,7 @@ public final class BitswapEngine implements AutoCloseable {
                     part = proto.usesPayload() ? Block.of(w.cid, data) : data;
                 }
             }
-            if (part == null && w.sendDontHave && haves) {
+            if (part == null && w.sendDontHave && haves && !w.dontHaveSent) {
                 part = new Presence(w.cid, PresenceType.DONT_HAVE);
             }
             if (part instanceof Block b) {
@@ -349,7 +421,7 @@ public final class BitswapEngine implements AutoCloseable {
             if (part != null && size + partSize > limit) {
                 if (taken.isEmpty()) {
                     LOG.info("bitswap peer {}: block {} does not fit in a {}-byte message, not sent", l.peer, w.cid, config.maxMessageBytes());
-                    part = null;
+                    part = TOO_BIG;
                 } else {
                     lock.lock();
                     try {
@@ -362,7 +434,7 @@ public final class BitswapEngine implements AutoCloseable {
             }
             taken.add(w);
             parts.add(part);
-            if (part != null) {
+            if (part != null && part != TOO_BIG) {
                 size += partSize;
                 if (!(part instanceof Presence)) {
                     blockBytes += partSize;
@@ -372,6 +444,7 @@ public final class BitswapEngine implements AutoCloseable {
         List<Block> payload = new ArrayList<>();
         List<byte[]> raw = new ArrayList<>();
         List<Presence> presences = new ArrayList<>();
+        List<Want> carried = new ArrayList<>();
         long sentBlocks = 0;
         long sentBytes = 0;
         lock.lock();
@@ -379,10 +452,26 @@ public final class BitswapEngine implements AutoCloseable {
             for (int i = 0; i < taken.size(); i++) {
                 Want w = taken.get(i);
                 Object part = parts.get(i);
-                l.done(w);
-                if (w.cancelled || part == null) {
+                w.inFlight = false;
+                if (w.cancelled) {
                     continue; // cancelled while we looked it up: not sent
                 }
+                if (part == TOO_BIG) {
+                    l.wants.remove(w.cid, w);
+                    continue;
+                }
+                boolean answered = part != null && !(part instanceof Presence p && p.type() == PresenceType.DONT_HAVE);
+                if (answered) {
+                    l.answered(w);
+                } else {
+                    // Not held (or not for this peer): it stays wanted, and is served if the block arrives.
+                    l.unanswered(w, w.epoch != blocksEpoch);
+                    if (part == null) {
+                        continue;
+                    }
+                    w.dontHaveSent = true;
+                }
+                carried.add(w);
                 if (part instanceof Block b) {
                     payload.add(b);
                     sentBlocks++;
@@ -406,7 +495,66 @@ public final class BitswapEngine implements AutoCloseable {
         }
         blocksSent.addAndGet(sentBlocks);
         bytesSent.addAndGet(sentBytes);
-        out.send(new BitswapMessage(List.of(), false, raw, payload, presences, 0));
+        SentMessage delivery = new SentMessage(l, carried);
+        try {
+            out.send(new BitswapMessage(List.of(), false, raw, payload, presences, 0), delivery);
+        } catch (RuntimeException e) {
+            delivery.lost();
+            throw e;
+        }
+    }
+
+    /** Marks a part that can never be sent (one block over the message limit). */
+    private static final Object TOO_BIG = new Object();
+
+    /** The wants one message carried, settled once by its outbox. */
+    private final class SentMessage implements Delivery {
+        private final Ledger ledger;
+        private final List<Want> wants;
+        private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+        SentMessage(Ledger ledger, List<Want> wants) {
+            this.ledger = ledger;
+            this.wants = wants;
+        }
+
+        @Override
+        public void sent() {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            lock.lock();
+            try {
+                for (Want w : wants) {
+                    ledger.sent.remove(w.cid, w);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void lost() {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            messagesLost.incrementAndGet();
+            lock.lock();
+            try {
+                int requeued = 0;
+                for (Want w : wants) {
+                    if (ledger.resend(w, config.maxWantlistEntries())) {
+                        requeued++;
+                    }
+                }
+                if (requeued > 0) {
+                    LOG.debug("bitswap peer {}: a message was lost before it was sent; {} wants queued again", ledger.peer, requeued);
+                }
+                signal(ledger);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** Stops the workers; queued wants are dropped. */
@@ -441,6 +589,12 @@ public final class BitswapEngine implements AutoCloseable {
         long seq;
         boolean inFlight;
         boolean cancelled;
+        /** A DONT_HAVE went out for it (not repeated when it is looked up again after an import). */
+        boolean dontHaveSent;
+        /** {@link #blocksEpoch} when its lookup started. */
+        long epoch;
+        /** Times it was queued again because its message was lost. */
+        int resends;
 
         Want(Entry e, long seq) {
             this.cid = e.cid();
@@ -453,11 +607,19 @@ public final class BitswapEngine implements AutoCloseable {
 
     private static final Comparator<Want> ORDER = Comparator.<Want>comparingInt(w -> -w.priority).thenComparingLong(w -> w.seq);
 
-    /** A peer's wants and scheduling state; guarded by the engine's lock. */
+    /**
+     * A peer's wants and scheduling state; guarded by the engine's lock. {@link #wants} holds every
+     * want still to answer: queued, being looked up, or {@link #missing} (we do not hold the block
+     * yet). An answered want moves to {@link #sent} until its message has left.
+     */
     private static final class Ledger {
         final PeerId peer;
         final Map<Cid, Want> wants = new HashMap<>();
         final TreeSet<Want> queue = new TreeSet<>(ORDER);
+        /** Wants for blocks we could not serve, oldest first (evicted first when the wantlist is full). */
+        final java.util.LinkedHashSet<Want> missing = new java.util.LinkedHashSet<>();
+        /** Answered wants whose message has not been reported sent yet. */
+        final Map<Cid, Want> sent = new HashMap<>();
         BitswapProtocol protocol = BitswapProtocol.V1_2_0;
         Outbox outbox;
         long seq;
@@ -472,27 +634,43 @@ public final class BitswapEngine implements AutoCloseable {
             this.peer = peer;
         }
 
-        /** Adds or merges a want; false when the wantlist is full. */
-        boolean want(Entry e, int max) {
+        /**
+         * Adds or merges a want. When the wantlist is full, the oldest want we could not answer
+         * makes room; without one the new want is ignored.
+         *
+         * @return wants dropped (0 or 1)
+         */
+        int want(Entry e, int max) {
             Want w = wants.get(e.cid());
             if (w != null && !w.inFlight) {
-                queue.remove(w);
+                if (!queue.remove(w)) {
+                    missing.remove(w); // asked again: look it up again, and answer DONT_HAVE again if asked
+                    w.dontHaveSent = false;
+                }
                 w.priority = e.priority();
                 if (e.type() == WantType.BLOCK) {
                     w.type = WantType.BLOCK; // a want-block upgrades a want-have
                 }
                 w.sendDontHave |= e.sendDontHave();
                 queue.add(w);
-                return true;
+                return 0;
             }
+            int dropped = 0;
             if (w == null && wants.size() >= max) {
-                return false;
+                if (missing.isEmpty()) {
+                    return 1;
+                }
+                Want old = missing.iterator().next();
+                missing.remove(old);
+                wants.remove(old.cid);
+                old.cancelled = true;
+                dropped = 1;
             }
             // New, or asked again while the previous answer is being built: a fresh want.
             Want fresh = new Want(e, seq++);
             wants.put(e.cid(), fresh);
             queue.add(fresh);
-            return true;
+            return dropped;
         }
 
         void cancel(Cid cid) {
@@ -500,6 +678,11 @@ public final class BitswapEngine implements AutoCloseable {
             if (w != null) {
                 w.cancelled = true;
                 queue.remove(w);
+                missing.remove(w);
+            }
+            Want s = sent.remove(cid);
+            if (s != null) {
+                s.cancelled = true;
             }
         }
 
@@ -507,8 +690,13 @@ public final class BitswapEngine implements AutoCloseable {
             for (Want w : wants.values()) {
                 w.cancelled = true;
             }
+            for (Want w : sent.values()) {
+                w.cancelled = true;
+            }
             wants.clear();
             queue.clear();
+            missing.clear();
+            sent.clear();
         }
 
         /** Puts a popped want back for the next round. */
@@ -519,9 +707,43 @@ public final class BitswapEngine implements AutoCloseable {
             }
         }
 
-        /** The want's answer was built: it leaves the wantlist (unless asked again meanwhile). */
-        void done(Want w) {
+        /** The want's answer is in a message: it leaves the wantlist once that message is sent. */
+        void answered(Want w) {
             wants.remove(w.cid, w);
+            sent.put(w.cid, w);
+        }
+
+        /** We could not serve the want: it waits for the block (looked up again at once if blocks arrived meanwhile). */
+        void unanswered(Want w, boolean lookAgain) {
+            if (wants.get(w.cid) != w) {
+                return; // asked again meanwhile: the fresh want takes over
+            }
+            if (lookAgain) {
+                queue.add(w);
+            } else {
+                missing.add(w);
+            }
+        }
+
+        /** The message carrying {@code w}'s answer was lost: queue it again; true if it was. */
+        boolean resend(Want w, int max) {
+            if (w.cancelled || gone || w.resends >= MAX_RESENDS) {
+                sent.remove(w.cid, w);
+                return false;
+            }
+            if (sent.remove(w.cid, w)) {
+                if (wants.containsKey(w.cid) || wants.size() >= max) {
+                    return false; // asked again meanwhile (that want answers), or no room
+                }
+                wants.put(w.cid, w);
+            } else if (wants.get(w.cid) != w || !missing.remove(w)) {
+                return false; // a DONT_HAVE whose want was since served, replaced or is being looked up
+            } else {
+                w.dontHaveSent = false;
+            }
+            w.resends++;
+            queue.add(w);
+            return true;
         }
 
         /** Token bucket: spends {@code bytes} and parks the peer while the budget is negative. */

@@ -1,6 +1,8 @@
 package venus.retrieval.gateway.bitswap;
 
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -143,12 +145,16 @@ public final class BitswapServer implements AutoCloseable {
      * many small rounds do not each pay a stream negotiation) and half-closed once it has been idle
      * for {@link #IDLE_CLOSE_MILLIS}. Sends and the idle close are serialized on this object; the
      * close runs on a timer thread, never on the event loop a send may be waiting for.
+     *
+     * <p>Each message's delivery is settled by the stream's {@link Stream#bytesSent()}: sent once
+     * its last byte left, lost if the stream ended before that (the engine then queues its wants
+     * again).
      */
     private final class PeerOutbox implements BitswapEngine.Outbox {
         final PeerId peer;
         final Connection connection;
         final BitswapProtocol proto;
-        private volatile Stream stream;
+        private final java.util.concurrent.atomic.AtomicReference<Reply> reply = new java.util.concurrent.atomic.AtomicReference<>();
         private long lastSend;
         private boolean closeScheduled;
 
@@ -160,74 +166,101 @@ public final class BitswapServer implements AutoCloseable {
 
         @Override
         public boolean isWritable() {
-            Stream s = stream;
-            return s == null ? connection.isOpen() : s.isWritable();
+            Reply r = reply.get();
+            return r == null ? connection.isOpen() : r.stream.isWritable();
         }
 
         @Override
-        public synchronized void send(BitswapMessage message) {
-            Stream s = stream;
-            if (s == null || s.closeFuture().isDone()) {
-                s = open();
-                if (s == null) {
-                    return;
+        public void send(BitswapMessage message, BitswapEngine.Delivery delivery) {
+            List<BitswapEngine.Delivery> settled;
+            synchronized (this) {
+                Reply r = reply.get();
+                if (r == null || r.ended()) {
+                    r = open();
+                    if (r == null) {
+                        delivery.lost();
+                        return;
+                    }
                 }
+                byte[] bytes = frame(message);
+                ByteBuf buf = r.stream.alloc().buffer(bytes.length);
+                buf.writeBytes(bytes);
+                settled = r.write(buf, delivery);
+                lastSend = System.nanoTime();
             }
-            byte[] bytes = frame(message);
-            ByteBuf buf = s.alloc().buffer(bytes.length);
-            buf.writeBytes(bytes);
-            s.write(buf);
-            lastSend = System.nanoTime();
+            if (settled == null) {
+                delivery.lost();
+                return;
+            }
+            settled.forEach(BitswapEngine.Delivery::sent);
         }
 
-        private Stream open() {
+        private Reply open() {
+            Stream s;
             try {
-                Stream s = connection.newStream(List.of(proto.id())).get(10, TimeUnit.SECONDS);
-                s.setListener(new Stream.Listener() {
-                    @Override
-                    public void onData(Stream st, ByteBuf data) {
-                        data.release(); // peers do not answer on our stream
-                    }
-
-                    @Override
-                    public void onRemoteClosed(Stream st) {
-                        // the peer closed its side (Helia does at once); we keep writing
-                    }
-
-                    @Override
-                    public void onWritabilityChanged(Stream st) {
-                        if (st.isWritable()) {
-                            engine.writable(peer);
-                        }
-                    }
-
-                    @Override
-                    public void onClosed(Stream st, Libp2pException cause) {
-                        if (stream == st) {
-                            stream = null;
-                        }
-                        engine.writable(peer); // a fresh stream may be opened
-                    }
-                });
-                stream = s;
-                return s;
+                s = connection.newStream(List.of(proto.id())).get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.info("bitswap peer {}: cannot open a stream to answer: {}", peer, e.getMessage());
                 return null;
             }
+            Reply r = new Reply(s);
+            s.setListener(new Stream.Listener() {
+                @Override
+                public void onData(Stream st, ByteBuf data) {
+                    data.release(); // peers do not answer on our stream
+                }
+
+                @Override
+                public void onRemoteClosed(Stream st) {
+                    // the peer closed its side (Helia does at once); we keep writing
+                }
+
+                @Override
+                public void onWritabilityChanged(Stream st) {
+                    if (st.isWritable()) {
+                        engine.writable(peer);
+                    }
+                }
+
+                @Override
+                public void onClosed(Stream st, Libp2pException cause) {
+                    // Not under the outbox's lock: a send may hold it while it waits for this event loop.
+                    List<BitswapEngine.Delivery> sent = new ArrayList<>();
+                    List<BitswapEngine.Delivery> lost = new ArrayList<>();
+                    r.end(sent, lost);
+                    reply.compareAndSet(r, null);
+                    sent.forEach(BitswapEngine.Delivery::sent);
+                    if (!lost.isEmpty()) {
+                        LOG.debug("bitswap peer {}: reply stream ended with {} messages unsent ({})", peer, lost.size(),
+                                cause == null ? "closed" : cause.getMessage());
+                        lost.forEach(BitswapEngine.Delivery::lost);
+                    }
+                    engine.writable(peer); // a fresh stream may be opened
+                }
+            });
+            reply.set(r);
+            return r;
         }
 
         @Override
-        public synchronized void idle() {
-            if (stream == null || closeScheduled) {
-                return;
+        public void idle() {
+            List<BitswapEngine.Delivery> settled;
+            synchronized (this) {
+                Reply r = reply.get();
+                if (r == null) {
+                    return;
+                }
+                settled = r.settled();
+                if (!closeScheduled) {
+                    closeScheduled = true;
+                    try {
+                        idleTimer.schedule(this::closeIfIdle, IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        closeScheduled = false; // shutting down
+                    }
+                }
             }
-            closeScheduled = true;
-            try {
-                idleTimer.schedule(this::closeIfIdle, IDLE_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                closeScheduled = false; // shutting down
-            }
+            settled.forEach(BitswapEngine.Delivery::sent);
         }
 
         private synchronized void closeIfIdle() {
@@ -235,7 +268,7 @@ public final class BitswapServer implements AutoCloseable {
             long idleNanos = System.nanoTime() - lastSend;
             if (idleNanos >= TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS)) {
                 closeNow();
-            } else if (stream != null) {
+            } else if (reply.get() != null) {
                 try {
                     idleTimer.schedule(this::closeIfIdle, TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS) - idleNanos, TimeUnit.NANOSECONDS);
                     closeScheduled = true;
@@ -245,11 +278,73 @@ public final class BitswapServer implements AutoCloseable {
             }
         }
 
+        /** Half-closes the stream; what is queued on it still goes out (and is settled when it ends). */
         synchronized void closeNow() {
-            Stream s = stream;
-            if (s != null) {
-                stream = null;
-                s.closeWrite();
+            Reply r = reply.getAndSet(null);
+            if (r != null) {
+                r.stream.closeWrite();
+            }
+        }
+    }
+
+    /**
+     * One reply stream and the messages written to it whose delivery is not settled yet. Its own
+     * lock (never held while waiting for anything) guards it, so the event loop can settle it.
+     */
+    private static final class Reply {
+        final Stream stream;
+        /** End offset (in written bytes) of each unsettled message, oldest first, parallel to {@link #deliveries}. */
+        private final ArrayDeque<Long> ends = new ArrayDeque<>();
+        private final ArrayDeque<BitswapEngine.Delivery> deliveries = new ArrayDeque<>();
+        private long written;
+        private boolean ended;
+
+        Reply(Stream stream) {
+            this.stream = stream;
+        }
+
+        synchronized boolean ended() {
+            return ended;
+        }
+
+        /**
+         * Writes one message and tracks its delivery; returns the deliveries now known sent, or
+         * null when the stream has just ended (the message was not written).
+         */
+        synchronized List<BitswapEngine.Delivery> write(ByteBuf message, BitswapEngine.Delivery d) {
+            if (ended) {
+                message.release();
+                return null;
+            }
+            List<BitswapEngine.Delivery> sent = new ArrayList<>();
+            settle(stream.bytesSent(), sent);
+            written += message.readableBytes();
+            ends.add(written);
+            deliveries.add(d);
+            stream.write(message);
+            return sent;
+        }
+
+        /** The deliveries now known sent. */
+        synchronized List<BitswapEngine.Delivery> settled() {
+            List<BitswapEngine.Delivery> sent = new ArrayList<>();
+            settle(stream.bytesSent(), sent);
+            return sent;
+        }
+
+        /** The stream ended: messages whose last byte left are sent, the rest lost. */
+        synchronized void end(List<BitswapEngine.Delivery> sent, List<BitswapEngine.Delivery> lost) {
+            ended = true;
+            settle(stream.bytesSent(), sent);
+            lost.addAll(deliveries);
+            deliveries.clear();
+            ends.clear();
+        }
+
+        private void settle(long sentBytes, List<BitswapEngine.Delivery> out) {
+            while (!ends.isEmpty() && ends.peekFirst() <= sentBytes) {
+                ends.pollFirst();
+                out.add(deliveries.pollFirst());
             }
         }
     }

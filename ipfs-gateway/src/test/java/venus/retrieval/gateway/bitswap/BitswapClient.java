@@ -24,6 +24,8 @@ final class BitswapClient implements AutoCloseable {
     final BlockingQueue<BitswapMessage> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<Stream> inbound = new LinkedBlockingQueue<>();
     volatile boolean reading = true;
+    /** Reset the next reply stream as soon as its first bytes arrive (dropping them). */
+    volatile boolean resetNextReply;
 
     BitswapClient(Multiaddr server) throws Exception {
         host = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
@@ -33,9 +35,16 @@ final class BitswapClient implements AutoCloseable {
                 stream.setAutoRead(false);
             }
             BitswapFrameDecoder d = new BitswapFrameDecoder(stream.alloc(), 8 << 20);
+            boolean resetThis = resetNextReply;
+            resetNextReply = false;
             stream.setListener(new Stream.Listener() {
                 @Override
                 public void onData(Stream s, ByteBuf data) {
+                    if (resetThis) {
+                        data.release();
+                        s.reset();
+                        return;
+                    }
                     for (BitswapMessage m : d.decode(data)) {
                         for (BitswapMessage.Block b : m.blocks()) {
                             received.put(b.cid(), b.data());

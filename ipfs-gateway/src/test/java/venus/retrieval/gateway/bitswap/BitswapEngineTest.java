@@ -50,15 +50,23 @@ class BitswapEngineTest {
             return writable;
         }
 
+        /** Messages to report lost instead of sent (the next ones this outbox gets). */
+        final java.util.concurrent.atomic.AtomicInteger lose = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
-        public void send(BitswapMessage message) {
+        public void send(BitswapMessage message, BitswapEngine.Delivery delivery) {
             try {
                 hold.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (lose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                delivery.lost();
+                return;
+            }
             log.add(name);
             sent.add(message);
+            delivery.sent();
         }
 
         BitswapMessage next() throws InterruptedException {
@@ -235,5 +243,132 @@ class BitswapEngineTest {
             n += o.next().blocks().size();
         }
         assertEquals(16 * 4096, engine.bytesSent());
+    }
+
+    @Test
+    void aLostMessageIsSentAgainUnlessCancelled() throws Exception {
+        engine = new BitswapEngine(store, null, BitswapPolicy.serveAll(), BitswapConfig.defaults().withWorkers(1));
+        List<Cid> c = blocks(3, 1000, 8);
+        FakeOutbox o = new FakeOutbox("o", new CopyOnWriteArrayList<>());
+        o.writable = false;
+        o.lose.set(1);
+        PeerId p = peer();
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.wantBlock(c.get(0)), Entry.wantBlock(c.get(1))), false), o);
+        o.writable = true;
+        engine.writable(p);
+        // The first message (both blocks) is lost; both come again in the next one.
+        List<Cid> got = new ArrayList<>();
+        while (got.size() < 2) {
+            o.next().blocks().forEach(b -> got.add(b.cid()));
+        }
+        assertEquals(Set.of(c.get(0), c.get(1)), Set.copyOf(got));
+        assertEquals(1, engine.messagesLost());
+        assertEquals(0, engine.wantCount(p));
+        // A want cancelled while its message was in flight is not sent again when that message is lost.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        o.hold = release;
+        o.lose.set(1);
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.wantBlock(c.get(2))), false), o);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.wantCount(p) != 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until its answer is built and handed to the (held) outbox
+        }
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.cancel(c.get(2))), false), o);
+        o.hold = o.gate;
+        release.countDown();
+        assertTrue(o.sent.poll(300, TimeUnit.MILLISECONDS) == null, "a cancelled want was sent again");
+        assertEquals(2, engine.messagesLost());
+    }
+
+    @Test
+    void aMessageLostEveryTimeIsGivenUpAfterAFewResends() throws Exception {
+        engine = new BitswapEngine(store, null, BitswapPolicy.serveAll(), BitswapConfig.defaults().withWorkers(1));
+        Cid c = blocks(1, 100, 9).get(0);
+        FakeOutbox o = new FakeOutbox("o", new CopyOnWriteArrayList<>());
+        o.lose.set(Integer.MAX_VALUE);
+        PeerId p = peer();
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.wantBlock(c)), false), o);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.messagesLost() < 1 + BitswapEngine.MAX_RESENDS && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1 + BitswapEngine.MAX_RESENDS, engine.messagesLost());
+        while (engine.wantCount(p) != 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, engine.wantCount(p));
+        assertEquals(1 + BitswapEngine.MAX_RESENDS, engine.messagesLost(), "sent again after the last resend");
+    }
+
+    @Test
+    void wantsForMissingBlocksAreServedWhenBlocksArrive() throws Exception {
+        engine = new BitswapEngine(store, null, BitswapPolicy.serveAll(), BitswapConfig.defaults());
+        MapBlockSource later = new MapBlockSource();
+        byte[] bigBytes = new byte[5000];
+        bigBytes[0] = 1;
+        Cid big = later.put(bigBytes);
+        Cid small = later.put(new byte[] {1, 2, 3});
+        Cid haveOnly = later.put(new byte[3000]);
+        Cid cancelled = later.put(new byte[] {4, 5, 6});
+        FakeOutbox o = new FakeOutbox("o", new CopyOnWriteArrayList<>());
+        PeerId p = peer();
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(
+                new Entry(big, 1, false, WantType.BLOCK, true), // DONT_HAVE now, the block later
+                new Entry(small, 1, false, WantType.BLOCK, false), // nothing now, the block later
+                new Entry(haveOnly, 1, false, WantType.HAVE, false), // nothing now, HAVE later
+                new Entry(cancelled, 1, false, WantType.BLOCK, false)), false), o);
+        assertEquals(List.of(new BitswapMessage.Presence(big, PresenceType.DONT_HAVE)), o.next().presences());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.missingCount(p) < 4 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(4, engine.missingCount(p));
+        assertEquals(4, engine.wantCount(p));
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.cancel(cancelled)), false), o);
+        assertEquals(3, engine.missingCount(p));
+        engine.blocksAdded(); // nothing new yet: looked up again, no second DONT_HAVE
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.missingCount(p) < 3 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(o.sent.poll(200, TimeUnit.MILLISECONDS) == null, "a second answer for blocks still missing");
+        for (Cid c : List.of(big, small, haveOnly, cancelled)) {
+            store.put(later.get(c));
+        }
+        engine.blocksAdded();
+        List<Cid> blocksGot = new ArrayList<>();
+        List<BitswapMessage.Presence> presences = new ArrayList<>();
+        while (blocksGot.size() + presences.size() < 3) {
+            BitswapMessage m = o.next();
+            m.blocks().forEach(b -> blocksGot.add(b.cid()));
+            presences.addAll(m.presences());
+        }
+        assertEquals(Set.of(big, small), Set.copyOf(blocksGot));
+        assertEquals(List.of(new BitswapMessage.Presence(haveOnly, PresenceType.HAVE)), presences);
+        assertTrue(o.sent.poll(200, TimeUnit.MILLISECONDS) == null, "the cancelled want was served");
+        assertEquals(0, engine.wantCount(p));
+        assertEquals(0, engine.missingCount(p));
+    }
+
+    @Test
+    void missingWantsMakeRoomForNewOnesWhenTheWantlistIsFull() throws Exception {
+        engine = new BitswapEngine(store, null, BitswapPolicy.serveAll(), BitswapConfig.defaults().withMaxWantlistEntries(10));
+        FakeOutbox o = new FakeOutbox("o", new CopyOnWriteArrayList<>());
+        PeerId p = peer();
+        List<Entry> e = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            e.add(new Entry(Cid.of(Multicodec.RAW, new byte[] {(byte) i, 77}), 1, false, WantType.BLOCK, false));
+        }
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(e, false), o);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.missingCount(p) < 10 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(10, engine.missingCount(p));
+        Cid held = store.put(new byte[] {9, 9, 9});
+        engine.receive(p, BitswapProtocol.V1_2_0, BitswapMessage.wants(List.of(Entry.wantBlock(held)), false), o);
+        assertEquals(held, o.next().blocks().get(0).cid());
+        assertEquals(1, engine.wantsIgnored(), "the oldest missing want was evicted");
+        assertEquals(9, engine.wantCount(p));
     }
 }

@@ -169,4 +169,20 @@ class BitswapLoopbackTest {
         assertThat(server.engine().bytesSent() - 32L * 256 * 1024).isLessThan(16L << 20);
         assertThat(server.engine().wantCount(stuck.host.peerId())).isGreaterThan(40);
     }
+
+    @Test
+    void aReplyStreamResetMidMessageIsAnsweredAgainOnANewStream() throws Exception {
+        // 1 MiB rounds of 256 KiB blocks: the first message is bigger than the 256 KiB window the
+        // client grants before it resets, so it is cut off on the wire and must be sent again.
+        List<Cid> cids = blocks(8, 256 * 1024, 6);
+        BitswapClient c = client();
+        c.resetNextReply = true;
+        c.send(wantAll(cids));
+        awaitAll(c, cids);
+        for (Cid cid : cids) {
+            assertThat(c.received.get(cid)).isEqualTo(store.get(cid));
+        }
+        assertThat(server.engine().messagesLost()).isGreaterThanOrEqualTo(1);
+        assertThat(c.inbound).hasSizeGreaterThanOrEqualTo(2);
+    }
 }

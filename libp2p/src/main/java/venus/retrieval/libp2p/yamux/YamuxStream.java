@@ -51,6 +51,8 @@ public final class YamuxStream implements Stream {
     private boolean remoteFin;
     private boolean remoteFinDelivered;
     private long pendingBytes;
+    private volatile long protocolBytes; // negotiation bytes queued, always ahead of written data
+    private volatile long sentBytes; // every byte handed to the session, negotiation included
     private long sendWindow = YamuxConfig.DEFAULT_WINDOW; // what the peer starts granting us
     private volatile boolean writable = true; // read by writers on any thread
     private volatile boolean finRequested;
@@ -106,6 +108,11 @@ public final class YamuxStream implements Stream {
     }
 
     @Override
+    public long bytesSent() {
+        return Math.max(0, sentBytes - protocolBytes);
+    }
+
+    @Override
     public boolean isWritable() {
         return writable && !closed && !finRequested;
     }
@@ -128,6 +135,7 @@ public final class YamuxStream implements Stream {
         negotiationBuf = alloc().buffer(64);
         ByteBuf out = alloc().buffer(64);
         n.start(out);
+        protocolBytes += out.readableBytes();
         enqueue(out);
     }
 
@@ -299,6 +307,7 @@ public final class YamuxStream implements Stream {
             }
             pendingBytes -= take;
             sendWindow -= take;
+            sentBytes += take;
             session.writeFrame(YamuxFrame.data(0, id, data));
             if (!writable && pendingBytes <= session.config().maxPendingBytes() / 2) {
                 writable = true;
@@ -329,6 +338,7 @@ public final class YamuxStream implements Stream {
             return;
         }
         if (reply.isReadable()) {
+            protocolBytes += reply.readableBytes();
             enqueue(reply);
         } else {
             reply.release();

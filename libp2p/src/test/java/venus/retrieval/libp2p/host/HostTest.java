@@ -138,9 +138,11 @@ class HostTest {
     void echoWithFrameSizedWrites() throws Exception {
         byte[] data = Vectors.xorshift(65, 4 * 1024 * 1024);
         Stream s = get(b.newStream(addrOf(a), List.of(Echo.PROTOCOL)));
+        assertThat(s.bytesSent()).isZero(); // the protocol negotiation is not counted
         Echo.Result r = Echo.run(s, data, 64 * 1024).get(60, TimeUnit.SECONDS);
         assertThat(r.bytes()).isEqualTo(data.length);
         assertThat(r.sha256()).isEqualTo(Echo.sha256().digest(data));
+        assertThat(s.bytesSent()).isEqualTo(data.length); // everything came back, so everything left
     }
 
     @Test

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
+import venus.retrieval.blockstore.PieceInfo;
+import venus.retrieval.blockstore.PieceStore;
 import venus.retrieval.gateway.bitswap.BitswapConfig;
 import venus.retrieval.gateway.bitswap.BitswapEngine;
 import venus.retrieval.gateway.bitswap.BitswapPolicy;
@@ -23,6 +26,8 @@ import venus.retrieval.node.config.NodeConfig;
 public final class BitswapService implements NodeService {
     private final BitswapEngine engine;
     private final BitswapServer server;
+    private final PieceStore store;
+    private final Consumer<PieceInfo> imported = p -> engine().blocksAdded();
 
     public BitswapService(DaemonContext ctx, Host host) {
         NodeConfig c = ctx.config();
@@ -37,6 +42,8 @@ public final class BitswapService implements NodeService {
         }
         this.engine = new BitswapEngine(ctx.store().blockSource(), ctx.store().directory(), policy(c), config);
         this.server = new BitswapServer(host, engine);
+        this.store = ctx.store();
+        store.addImportListener(imported); // wants for blocks we lacked are served once a piece brings them
     }
 
     /** The policy from {@code bitswap.serve}, {@code bitswap.allow_peers} and {@code bitswap.rate_limit}. */
@@ -72,6 +79,7 @@ public final class BitswapService implements NodeService {
 
     @Override
     public void stop(Duration grace) {
+        store.removeImportListener(imported);
         server.close();
     }
 }

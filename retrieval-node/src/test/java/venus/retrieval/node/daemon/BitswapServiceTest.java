@@ -66,14 +66,19 @@ class BitswapServiceTest {
     }
 
     private JsonNode start(String... extra) throws Exception {
+        JsonNode dj = startEmpty(extra);
+        daemon.context().store().importPiece(Vectors.file("unixfs/file-1048577-unixfs-v1-2025.car"),
+                ImportOptions.defaults().withPublic(true), ImportProgress.NONE);
+        daemon.context().store().importPiece(Vectors.file("unixfs/dir-site.car"), ImportOptions.defaults(), ImportProgress.NONE);
+        return dj;
+    }
+
+    private JsonNode startEmpty(String... extra) throws Exception {
         Repo repo = RepoInit.init(tmp.resolve("repo")).repo();
         List<String> sets = new ArrayList<>(List.of("api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0",
                 "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s"));
         sets.addAll(List.of(extra));
         daemon = Daemon.start(repo, NodeConfig.load(repo.configFile(), Map.of(), sets));
-        daemon.context().store().importPiece(Vectors.file("unixfs/file-1048577-unixfs-v1-2025.car"),
-                ImportOptions.defaults().withPublic(true), ImportProgress.NONE);
-        daemon.context().store().importPiece(Vectors.file("unixfs/dir-site.car"), ImportOptions.defaults(), ImportProgress.NONE);
         return JSON.readTree(repo.daemonJson().toFile());
     }
 
@@ -158,6 +163,59 @@ class BitswapServiceTest {
         Cid priv = Cid.parse(SITE);
         BitswapMessage got = exchange(dj.get("libp2p").get(0).asText(), List.of(Entry.wantHave(priv)));
         assertThat(got.blocks()).extracting(BitswapMessage.Block::cid).containsExactly(priv); // small: the block itself
+    }
+
+    @Test
+    void aWantForABlockWeLackIsServedOnceAnImportBringsIt() throws Exception {
+        JsonNode dj = startEmpty();
+        client = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        java.util.concurrent.BlockingQueue<BitswapMessage> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+        client.setHandler("/ipfs/bitswap/1.2.0", stream -> {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            stream.setListener(new Stream.Listener() {
+                @Override
+                public void onData(Stream st, ByteBuf data) {
+                    byte[] b = new byte[data.readableBytes()];
+                    data.readBytes(b);
+                    data.release();
+                    buf.writeBytes(b);
+                    byte[] all = buf.toByteArray();
+                    int off = 0;
+                    while (off < all.length) { // whole messages only; the rest waits for more bytes
+                        long len = Varint.decode(all, off, all.length);
+                        int start = off + Varint.size(len);
+                        if (start + len > all.length) {
+                            break;
+                        }
+                        replies.add(BitswapCodec.decode(java.util.Arrays.copyOfRange(all, start, start + (int) len)));
+                        off = start + (int) len;
+                    }
+                    buf.reset();
+                    buf.write(all, off, all.length - off);
+                }
+
+                @Override
+                public void onRemoteClosed(Stream st) {
+                    st.closeWrite();
+                }
+            });
+        });
+        Connection c = client.connect(Multiaddr.parse(dj.get("libp2p").get(0).asText())).get(30, TimeUnit.SECONDS);
+        Stream s = c.newStream(List.of("/ipfs/bitswap/1.2.0")).get(30, TimeUnit.SECONDS);
+        s.setListener((st, data) -> data.release());
+        Cid site = Cid.parse(SITE);
+        byte[] body = BitswapCodec.encode(BitswapMessage.wants(List.of(Entry.wantBlock(site)), false));
+        byte[] framed = new byte[Varint.size(body.length) + body.length];
+        System.arraycopy(body, 0, framed, Varint.write(body.length, framed, 0), body.length);
+        s.write(Unpooled.wrappedBuffer(framed));
+        BitswapMessage first = replies.poll(30, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+        assertThat(first.presences()).containsExactly(new Presence(site, PresenceType.DONT_HAVE));
+        daemon.context().store().importPiece(Vectors.file("unixfs/dir-site.car"), ImportOptions.defaults(), ImportProgress.NONE);
+        BitswapMessage second = replies.poll(30, TimeUnit.SECONDS);
+        assertThat(second).isNotNull();
+        assertThat(second.blocks()).extracting(BitswapMessage.Block::cid).containsExactly(site);
+        assertThat(second.blocks().get(0).data()).isEqualTo(daemon.context().store().blockSource().get(site));
     }
 
     @Test
