@@ -182,4 +182,84 @@ class FreeRetrievalTest {
             assertThat(client.retrieve(addr, root, spool, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(30)).graphsyncStatus()).isEqualTo(20);
         }
     }
+
+    /** Blocks of the CAR at {@code car}, by CID. */
+    private static Map<Cid, byte[]> blockMap(Path car) throws Exception {
+        Map<Cid, byte[]> m = new HashMap<>();
+        for (CarBlock b : Fixture.blocks(car)) {
+            m.put(b.cid(), b.data());
+        }
+        return m;
+    }
+
+    /** Retrieves with {@code selector} and returns the CIDs the client wrote, in arrival order. */
+    private static List<Cid> retrieveSelected(Cid root, venus.retrieval.ipld.model.Node selector, String name) throws Exception {
+        Path out = tmp.resolve(name);
+        RetrievalClient.Result r;
+        try (CarSpool spool = new CarSpool(out, root)) {
+            r = client.retrieve(addr, root, selector, spool, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(60));
+            spool.finish();
+        }
+        assertThat(r.graphsyncStatus()).isEqualTo(20);
+        List<Cid> got = Fixture.blocks(out).stream().map(CarBlock::cid).toList();
+        assertThat(r.blocks()).isEqualTo(got.size());
+        return got;
+    }
+
+    @Test
+    void lassieStylePathAndEntitySelectorsGetExactlyTheirBlocks() throws Exception {
+        // lassie / go-trustless-utils: {"~":{"as":"unixfs",">":{"f":{"f>":{name: ...}}}}} per path segment,
+        // then MatchUnixFSEntitySelector; the provider reads the path as go-unixfsnode does
+        Path site = Vectors.file("unixfs/dir-site.car");
+        Cid root = Fixture.root(site);
+        Map<Cid, byte[]> blocks = blockMap(site);
+        UnixFsReader r = new UnixFsReader(blocks::get);
+        List<Cid> expected = new ArrayList<>(List.of(root, r.resolve(root, "docs"), r.resolve(root, "docs/deep")));
+        Cid file = r.resolve(root, "docs/deep/data.bin");
+        for (venus.retrieval.ipld.traversal.Visit v : venus.retrieval.ipld.traversal.DagTraversal.over(blocks::get).walk(file)) {
+            expected.add(v.cid());
+        }
+        var path = venus.retrieval.ipld.traversal.Selectors.unixFsPath("docs/deep/data.bin",
+                venus.retrieval.ipld.traversal.Selectors.matchUnixFsEntity());
+        assertThat(retrieveSelected(root, path, "path-site.car")).isEqualTo(expected);
+
+        // through the HAMT to one entry: the root shard, the shards on the way, the entry
+        Path hamtCar = Vectors.file("unixfs/dir-hamt-1200.car");
+        Cid hamt = Fixture.root(hamtCar);
+        Map<Cid, byte[]> hb = blockMap(hamtCar);
+        String name = "entry-00777.txt";
+        Map<Cid, Cid> parent = new HashMap<>();
+        Cid holder = null;
+        Cid entry = null;
+        List<Cid> shards = new ArrayList<>();
+        for (CarBlock b : Fixture.blocks(hamtCar)) {
+            if (b.cid().codec() != venus.retrieval.ipld.Multicodec.DAG_PB) {
+                continue;
+            }
+            shards.add(b.cid());   // the vector's dag-pb blocks are its shards, in DFS order (entries are raw)
+            for (venus.retrieval.ipld.pb.PbLink l : venus.retrieval.ipld.pb.DagPb.decode(b.data()).links()) {
+                if (l.name().length() == 2) {
+                    parent.put(l.cid(), b.cid());
+                } else if (l.name().substring(2).equals(name)) {
+                    holder = b.cid();
+                    entry = l.cid();
+                }
+            }
+        }
+        List<Cid> chain = new ArrayList<>();
+        for (Cid c = holder; c != null; c = parent.get(c)) {
+            chain.add(0, c);
+        }
+        assertThat(chain.get(0)).isEqualTo(hamt);
+        assertThat(chain).hasSizeGreaterThan(1);
+        List<Cid> want = new ArrayList<>(chain);
+        want.add(entry);
+        assertThat(retrieveSelected(hamt, venus.retrieval.ipld.traversal.Selectors.unixFsPath(name,
+                venus.retrieval.ipld.traversal.Selectors.matchUnixFsEntity()), "path-hamt.car")).isEqualTo(want);
+        assertThat(new String(hb.get(entry), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("file number 777 seed 1000\n");
+
+        // dag-scope=entity on the HAMT itself: every shard, no entry
+        assertThat(retrieveSelected(hamt, venus.retrieval.ipld.traversal.Selectors.matchUnixFsEntity(), "entity-hamt.car"))
+                .isEqualTo(shards);
+    }
 }

@@ -167,6 +167,17 @@ public final class RetrievalClient implements AutoCloseable {
      * @throws NodeException {@code RETRIEVAL_FAILED} with one line saying why
      */
     public Result retrieve(Multiaddr provider, Cid root, ReceivedBlocks store, Payment pay, Duration timeout) {
+        return retrieve(provider, root, null, store, pay, timeout);
+    }
+
+    /**
+     * Retrieves what {@code selector} selects from {@code root} (null: the whole DAG), e.g. a UnixFS
+     * path and scope as lassie asks ({@link Selectors#unixFsPath}); the selector goes in the deal
+     * proposal and the graphsync request, and every block is checked against its walk.
+     *
+     * @throws NodeException {@code RETRIEVAL_FAILED} with one line saying why
+     */
+    public Result retrieve(Multiaddr provider, Cid root, Node selector, ReceivedBlocks store, Payment pay, Duration timeout) {
         try {
             host.connect(provider).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -196,16 +207,16 @@ public final class RetrievalClient implements AutoCloseable {
         PeerId peer = provider.peerId();
         long transferId = RANDOM.nextLong() & Long.MAX_VALUE;
         long dealId = RANDOM.nextLong() & Long.MAX_VALUE;
-        Node selector = Selectors.exploreAllRecursively();
-        DealProposal proposal = new DealProposal(dealId, root, null, null, q.minPricePerByte(), q.maxPaymentInterval(),
+        Node wanted = selector == null ? Selectors.exploreAllRecursively() : selector;
+        DealProposal proposal = new DealProposal(dealId, root, null, selector, q.minPricePerByte(), q.maxPaymentInterval(),
                 q.maxPaymentIntervalIncrease(), q.unsealPrice());
         Session s = new Session(peer, transferId, proposal, pay);
         sessions.put(transferId, s);
         long deadline = System.nanoTime() + timeout.toNanos();
         Reconnect policy = reconnect;
         try {
-            TransferMessage dt = TransferMessage.of(TransferRequest.newPull(transferId, root, selector, DealProposal.TYPE, proposal.toNode()));
-            s.start(graphsync.requester().request(peer, root, selector, Map.of(TransferMessage.EXTENSION, dt.toNode()), store, s));
+            TransferMessage dt = TransferMessage.of(TransferRequest.newPull(transferId, root, wanted, DealProposal.TYPE, proposal.toNode()));
+            s.start(graphsync.requester().request(peer, root, wanted, Map.of(TransferMessage.EXTENSION, dt.toNode()), store, s));
             while (true) {
                 CompletableFuture<Void> cut = s.interruption;
                 try {
@@ -236,9 +247,9 @@ public final class RetrievalClient implements AutoCloseable {
                 }
                 long have = before.linksVerified();
                 log.info("retrieve: restarting transfer {} after {} verified links ({} bytes)", Long.toUnsignedString(transferId), have, s.bytes);
-                TransferMessage rs = TransferMessage.of(TransferRequest.restartPull(transferId, root, selector, DealProposal.TYPE,
+                TransferMessage rs = TransferMessage.of(TransferRequest.restartPull(transferId, root, wanted, DealProposal.TYPE,
                         proposal.toNode()));
-                s.restart(graphsync.requester().restart(peer, root, selector, Map.of(TransferMessage.EXTENSION, rs.toNode()), store, s, have));
+                s.restart(graphsync.requester().restart(peer, root, wanted, Map.of(TransferMessage.EXTENSION, rs.toNode()), store, s, have));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
