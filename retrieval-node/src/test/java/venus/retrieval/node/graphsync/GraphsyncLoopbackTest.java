@@ -1,6 +1,7 @@
 package venus.retrieval.node.graphsync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.Unpooled;
@@ -455,6 +456,46 @@ class GraphsyncLoopbackTest {
             }
         };
         assertThat(await(request(root, ALL, Map.of(), ReceivedBlocks.inMemory(), new Recorder()))).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+    }
+
+    /**
+     * UnixFS ADL selectors (what lassie sends): the responder's blocks pass the requester's walk;
+     * with unixfs-preload a file's blocks are announced twice (read when interpreted, again when
+     * matched), their bytes sent once. An ADL the responder does not have fails the request with 32.
+     */
+    @Test
+    void unixFsAdlSelectors() throws Exception {
+        List<Cid> file = order("file-3158073-v1-raw-64k-balanced-11");
+        Recorder rec = new Recorder();
+        assertThat(await(request(file.get(0), Selectors.matchUnixFsPreload(), Map.of(), ReceivedBlocks.inMemory(), rec)))
+                .isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(rec.firstTime).isEqualTo(file);
+        List<Cid> twice = new ArrayList<>(file);
+        twice.addAll(file.subList(1, file.size()));
+        assertThat(rec.all).isEqualTo(twice);
+
+        List<Cid> hamt = order("hamt-1200");
+        rec = new Recorder();
+        assertThat(await(request(hamt.get(0), Selectors.interpretAs("unixfs", Selectors.exploreAll(Selectors.matcher())),
+                Map.of(), ReceivedBlocks.inMemory(), rec))).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(rec.firstTime).isEqualTo(hamt);
+
+        // the requester refuses to send a selector it cannot walk; sent anyway, the responder fails it
+        Node unknownAdl = Selectors.interpretAs("filecoin-hamt", Selectors.matcher());
+        assertThatThrownBy(() -> request(hamt.get(0), unknownAdl, Map.of(), ReceivedBlocks.inMemory(), new Recorder()))
+                .isInstanceOf(venus.retrieval.ipld.IpldException.class).hasMessageContaining("filecoin-hamt");
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        UUID id = UUID.randomUUID();
+        hooks = new GraphsyncHooks() {
+            @Override
+            public void onComplete(PeerId peer, UUID requestId, int status) {
+                if (requestId.equals(id)) {
+                    done.complete(status);
+                }
+            }
+        };
+        clientGs.requester().send(provider.peerId(), GsRequest.newRequest(id, hamt.get(0), unknownAdl, Map.of()));
+        assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
     }
 
     /** A 100 000-block chain: the whole chain, and a depth-limited selector cutting it exactly. */
