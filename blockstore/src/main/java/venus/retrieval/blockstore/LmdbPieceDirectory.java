@@ -32,6 +32,10 @@ public final class LmdbPieceDirectory implements PieceDirectory {
     private static final byte[] NEXT_ID = "next-piece-id".getBytes(StandardCharsets.US_ASCII);
     /** Entries deleted per transaction when purging a piece. */
     static final int PURGE_BATCH = 8192;
+    /** The error of a record whose removal started (it is failed until its entries are gone). */
+    static final String REMOVING = "removing";
+    /** The error of an import that a crashed process left {@code indexing}. */
+    static final String INTERRUPTED = "interrupted";
 
     private final LmdbEnvironment env;
     private final LmdbBlockstore blockstore;
@@ -259,6 +263,29 @@ public final class LmdbPieceDirectory implements PieceDirectory {
      * served, and again at the end.
      */
     void purge(long id, Runnable onUnserved) {
+        clear(id, null, onUnserved);
+    }
+
+    /**
+     * Like {@link #purge}, but keeps the record, marked failed with {@code reason} (e.g. an import
+     * that a crashed process left {@code indexing}): it stays listed until removed or re-imported.
+     */
+    void fail(long id, String reason, Runnable onUnserved) {
+        clear(id, reason, onUnserved);
+    }
+
+    /** Whether a piece still has index entries (e.g. a removal or import cut short by a crash). */
+    boolean hasEntries(long id) {
+        byte[] idBytes = Buffers.u64(id);
+        return env.read(txn -> {
+            try (CursorIterable<ByteBuffer> it = pieceBlocks.iterate(txn, KeyRange.atLeast(Buffers.key(idBytes, 0)))) {
+                java.util.Iterator<CursorIterable.KeyVal<ByteBuffer>> i = it.iterator();
+                return i.hasNext() && Buffers.startsWith(i.next().key(), idBytes);
+            }
+        });
+    }
+
+    private void clear(long id, String keepAs, Runnable onUnserved) {
         Optional<PieceInfo> info = piece(id);
         if (info.isEmpty()) {
             return;
@@ -272,7 +299,8 @@ public final class LmdbPieceDirectory implements PieceDirectory {
                     pieceCids.delete(txn, Buffers.key(commP, 0));
                 }
             }
-            putRecord(txn, p.withState(PieceState.FAILED, p.error() == null ? "removing" : p.error(), PieceInfo.now()));
+            String reason = keepAs != null ? keepAs : p.error() == null ? REMOVING : p.error();
+            putRecord(txn, p.withState(PieceState.FAILED, reason, PieceInfo.now()));
         });
         onUnserved.run();
         byte[] idBytes = Buffers.u64(id);
@@ -309,7 +337,9 @@ public final class LmdbPieceDirectory implements PieceDirectory {
                 break;
             }
         }
-        env.write(txn -> pieces.delete(txn, Buffers.key(idBytes, 0)));
+        if (keepAs == null) {
+            env.write(txn -> pieces.delete(txn, Buffers.key(idBytes, 0)));
+        }
         // Again now that cached blocks are gone from the blockstore: lookups meanwhile may have cached them.
         onUnserved.run();
     }

@@ -72,11 +72,13 @@ public final class PieceStore implements AutoCloseable {
     private final PieceBlockSource source;
     private final PieceImporter importer;
     private final Set<Long> active = ConcurrentHashMap.newKeySet();
+    private final Path piecesDir;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<Consumer<PieceInfo>> importListeners = new CopyOnWriteArrayList<>();
 
     private PieceStore(LmdbEnvironment env, Path piecesDir, Options options) {
         this.env = env;
+        this.piecesDir = piecesDir;
         this.blockstore = new LmdbBlockstore(env);
         this.directory = new LmdbPieceDirectory(env, blockstore);
         this.source = new PieceBlockSource(blockstore, directory, options.cacheBytes(), options.verifyFileReads());
@@ -84,12 +86,22 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
-     * Opens the store: LMDB in {@code lmdbDir}, copied piece files in {@code piecesDir}. A writer
-     * also deletes the temporary copies that interrupted {@code --copy} imports left behind (the
-     * caller holds the repository's writer lock, so no other import is running).
+     * Opens the store: LMDB in {@code lmdbDir}, copied piece files in {@code piecesDir}. The
+     * caller holds the repository's writer lock, so no other import is running: a writer
+     * therefore finishes what a crashed process left behind — imports still {@code indexing}
+     * become {@code failed} ("interrupted") with their entries removed, removals cut short are
+     * completed, and temporary copies of {@code --copy} imports are deleted.
      */
     public static PieceStore open(Path lmdbDir, Path piecesDir, Options options) {
         PieceStore store = new PieceStore(LmdbEnvironment.open(lmdbDir, options.lmdb()), piecesDir, options);
+        if (!options.lmdb().readOnly()) {
+            try {
+                store.recoverInterrupted();
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        }
         if (!options.lmdb().readOnly() && Files.isDirectory(piecesDir)) {
             try (java.util.stream.Stream<Path> files = Files.list(piecesDir)) {
                 for (Path f : files.filter(f -> f.getFileName().toString().startsWith(PieceImporter.TEMP_PREFIX)).toList()) {
@@ -101,6 +113,20 @@ public final class PieceStore implements AutoCloseable {
             }
         }
         return store;
+    }
+
+    private void recoverInterrupted() {
+        for (PieceInfo p : directory.pieces()) {
+            if (p.state() == PieceState.INDEXING) {
+                LOG.info("piece import #{} of {} was interrupted; marking it failed and removing its entries", p.id(), p.file());
+                directory.fail(p.id(), LmdbPieceDirectory.INTERRUPTED, () -> source.unserved(p.id()));
+            } else if (p.state() == PieceState.FAILED && LmdbPieceDirectory.REMOVING.equals(p.error())) {
+                LOG.info("finishing the interrupted removal of piece #{}", p.id());
+                remove(p);
+            } else if (p.state() == PieceState.FAILED && directory.hasEntries(p.id())) {
+                directory.fail(p.id(), p.error(), () -> source.unserved(p.id()));
+            }
+        }
     }
 
     /** The LMDB environment (shared with nothing else; the payment module has its own). */
@@ -186,7 +212,9 @@ public final class PieceStore implements AutoCloseable {
             throw new BlockstoreException(BlockstoreException.Reason.CONFLICT, "piece #" + p.id() + " is being imported");
         }
         directory.purge(p.id(), () -> source.unserved(p.id()));
-        if (p.copied() && p.file() != null && p.isReady()) {
+        // A ready copied piece is served from its copy in pieces/ (a failed one whose removal was
+        // cut short still names it); before that, the record names the source file, not ours.
+        if (p.copied() && p.file() != null && (p.isReady() || p.file().startsWith(piecesDir))) {
             try {
                 Files.deleteIfExists(p.file());
             } catch (IOException e) {

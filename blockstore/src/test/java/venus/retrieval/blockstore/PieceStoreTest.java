@@ -244,23 +244,84 @@ class PieceStoreTest {
         List<Block> a = TestCars.blocks(90, 3, 400);
         Path car = TestCars.write(tmp, "a.car", TestCars.car(a));
         // What a crash after the first batch leaves behind: a record "indexing" and some entries.
-        LmdbEnvironment env = store.environment();
-        LmdbPieceDirectory dir = new LmdbPieceDirectory(env, new LmdbBlockstore(env));
-        java.time.Instant now = PieceInfo.now();
-        PieceInfo rec = dir.begin(new PieceInfo(0, null, 0, 0, 0, List.of(), PieceState.INDEXING, car.toRealPath(), false, false,
-                false, List.of(), List.of(), -1, -1, false, false, 0, now, now, null));
-        dir.addEntries(rec.id(), List.of(new LmdbPieceDirectory.Entry(a.get(0).cid().multihashBytes(), 100, 400, null)));
+        PieceInfo rec = crashedImport(car, a.subList(0, 1), false);
         store.close();
-        store = open(PieceStore.Options.defaults());
+        // A reader changes nothing (a writer process may be importing right now).
+        store = open(PieceStore.Options.defaults().withReadOnly(true));
         assertThat(store.directory().pieces()).singleElement().extracting(PieceInfo::state).isEqualTo(PieceState.INDEXING);
         assertThat(store.blockSource().get(a.get(0).cid())).isNull();
         assertThat(store.directory().locations(a.get(0).cid().multihash())).isEmpty();
+        store.close();
+        // A writer holds the repository lock, so nothing can be importing: the record becomes failed.
+        store = open(PieceStore.Options.defaults());
+        PieceInfo failed = store.directory().pieces().get(0);
+        assertThat(store.directory().pieces()).hasSize(1);
+        assertThat(failed.id()).isEqualTo(rec.id());
+        assertThat(failed.state()).isEqualTo(PieceState.FAILED);
+        assertThat(failed.error()).isEqualTo("interrupted");
+        assertThat(store.indexEntries()).isZero();
+        assertThat(store.blockSource().get(a.get(0).cid())).isNull();
         PieceInfo p = store.importPiece(car, ImportOptions.defaults(), ImportProgress.NONE).piece();
         assertThat(store.directory().pieces()).singleElement().isEqualTo(p);
         assertThat(store.indexEntries()).isEqualTo(3);
         for (Block x : a) {
             assertThat(store.blockSource().get(x.cid())).isEqualTo(x.data());
         }
+    }
+
+    /** Writes what a process killed during an import leaves: an "indexing" record and some entries. */
+    private PieceInfo crashedImport(Path car, List<Block> written, boolean cache) throws IOException {
+        LmdbEnvironment env = store.environment();
+        LmdbPieceDirectory dir = new LmdbPieceDirectory(env, new LmdbBlockstore(env));
+        java.time.Instant now = PieceInfo.now();
+        PieceInfo rec = dir.begin(new PieceInfo(0, null, 0, 0, 0, List.of(), PieceState.INDEXING, car.toRealPath(), false, cache,
+                false, List.of(), List.of(), -1, -1, false, false, 0, now, now, null));
+        List<LmdbPieceDirectory.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            Block b = written.get(i);
+            entries.add(new LmdbPieceDirectory.Entry(b.cid().multihashBytes(), 100 + 500L * i, b.data().length, cache ? b.data() : null));
+        }
+        dir.addEntries(rec.id(), entries);
+        return rec;
+    }
+
+    @Test
+    void aWriterFinishesWhatACrashLeftAndKeepsReadyPieces() throws Exception {
+        List<Block> ready = TestCars.blocks(200, 4, 300);
+        PieceInfo kept = store.importPiece(TestCars.write(tmp, "ready.car", TestCars.car(ready)),
+                ImportOptions.defaults().withCache(true), ImportProgress.NONE).piece();
+        // A cached import killed midway: its blocks reached the blockstore, one shared with the ready piece.
+        List<Block> partial = new ArrayList<>(TestCars.blocks(300, 3, 300));
+        partial.add(ready.get(0));
+        PieceInfo crashed = crashedImport(TestCars.write(tmp, "b.car", TestCars.car(partial)), partial, true);
+        // A removal killed after it marked the piece failed ("removing") but before its entries were gone.
+        List<Block> removing = TestCars.blocks(400, 2, 300);
+        PieceInfo cut = crashedImport(TestCars.write(tmp, "c.car", TestCars.car(removing)), removing, false);
+        LmdbPieceDirectory dir = new LmdbPieceDirectory(store.environment(), new LmdbBlockstore(store.environment()));
+        dir.update(cut.withState(PieceState.FAILED, "removing", PieceInfo.now()));
+        assertThat(store.blockstore().count()).isEqualTo(4 + 3);
+        store.close();
+
+        store = open(PieceStore.Options.defaults());
+        List<PieceInfo> pieces = store.directory().pieces();
+        assertThat(pieces).extracting(PieceInfo::id).containsExactly(kept.id(), crashed.id());
+        assertThat(pieces.get(0)).isEqualTo(kept);
+        assertThat(pieces.get(1).state()).isEqualTo(PieceState.FAILED);
+        assertThat(pieces.get(1).error()).isEqualTo("interrupted");
+        assertThat(store.indexEntries()).isEqualTo(4); // only the ready piece's
+        assertThat(store.blockstore().count()).isEqualTo(4); // the crashed import's own blocks are gone, the shared one stays
+        for (Block b : ready) {
+            assertThat(store.blockSource().get(b.cid())).isEqualTo(b.data());
+        }
+        for (Block b : partial.subList(0, 3)) {
+            assertThat(store.blockSource().get(b.cid())).isNull();
+        }
+        // Reopening again changes nothing more, and the failed record can be removed by number.
+        store.close();
+        store = open(PieceStore.Options.defaults());
+        assertThat(store.directory().pieces()).hasSize(2);
+        store.remove(crashed.id());
+        assertThat(store.directory().pieces()).containsExactly(kept);
     }
 
     @Test
