@@ -25,8 +25,9 @@ import venus.retrieval.node.repo.Repo;
 /**
  * Crash safety: a real {@code vrn piece add} process on a large CAR is killed with SIGKILL at
  * random moments; after each kill the repository opens, LMDB reads end to end, and the piece is
- * either absent or not ready (and then serves nothing) — or ready with every block. A final
- * import succeeds and cleans the leftovers.
+ * either absent or not ready (and then serves nothing) — or ready with every block; once the repo
+ * is opened for writing, a killed import is failed ("interrupted") with no entries left, and
+ * {@code piece ls} shows no import in progress. A final import succeeds and cleans the leftovers.
  */
 class PieceCrashIT {
     static final int BLOCK = 4096;
@@ -73,6 +74,20 @@ class PieceCrashIT {
             long leftover;
             try (PieceStore s = open(repo)) {
                 leftover = s.indexEntries();
+                // Opened for writing: what the killed import left is failed ("interrupted") with no entries.
+                assertThat(s.directory().pieces()).noneMatch(p2 -> p2.state() == PieceState.INDEXING);
+                if (!ready) {
+                    assertThat(leftover).isZero();
+                    assertThat(s.directory().pieces()).allMatch(p2 -> p2.state() == PieceState.FAILED
+                            && "interrupted".equals(p2.error()));
+                }
+            }
+            if (!ready && killedBeforeReady == 0) {
+                // The operator's view: no phantom import in progress.
+                Process ls = vrnCapture("piece", "ls", "--repo", repo.toString());
+                String listing = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(ls.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(listing).doesNotContain("indexing");
             }
             System.out.printf("trial %d%s: %s after %d ms, %s, %d index entries%n", trial, cache ? " (--cache)" : "",
                     exited ? "exited" : "killed", delay, ready ? "ready" : "not ready", leftover);
