@@ -1,7 +1,10 @@
 package venus.retrieval.gateway;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,9 +12,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.ipld.Cid;
@@ -34,6 +39,11 @@ import venus.retrieval.paych.VoucherStore;
  * voucher sent with that token tops the same credit up. A debit is taken atomically before a
  * response is allowed, so concurrent requests can never spend one credit twice; bytes that could
  * not be delivered (connection lost) are credited back.
+ *
+ * <p>Pricing a response whose length only a DAG walk tells (a CAR) is bounded work
+ * ({@link QuoteLimits}): one walk per response shape (cached), within a small budget for a client
+ * without funded credit (beyond it, a deposit quote) and a larger one for a client with credit
+ * (beyond it, 503).
  *
  * <p>HEAD requests, content on the free list and a zero price are free. With credit persistence
  * on, credits are kept in the voucher store: a top-up is saved (synchronously) before the response
@@ -60,6 +70,9 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
     private final Map<PaymentRequest, Charge> charges = new ConcurrentHashMap<>();
     private final VoucherStore creditStore;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final QuoteLimits limits;
+    private final AsyncCache<String, Long> quotes;
+    private final AtomicLong walks = new AtomicLong();
     private final ScheduledExecutorService flusher;
 
     /** Prepaid attoFIL behind a bearer token. */
@@ -86,6 +99,31 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
     private record Charge(String token, Credit credit, long bytes) {}
 
     /**
+     * Bounds on pricing a response whose length only a walk of the DAG tells (a CAR): an
+     * unauthenticated client must not be able to make the node walk huge DAGs for free.
+     *
+     * @param freeBytes    body bytes a pricing walk may produce for a client without funded credit;
+     *                     a larger response is quoted a deposit of {@code freeBytes × price} instead
+     * @param freeTime     time such a walk may take (then the same)
+     * @param paidBytes    the same for a client holding credit; a larger response gets 503
+     * @param paidTime     time such a walk may take (then the same)
+     * @param cacheEntries quotes remembered, per {@link PaymentRequest#quoteKey()} (content is
+     *                     immutable, so a measured size stays right)
+     */
+    public record QuoteLimits(long freeBytes, Duration freeTime, long paidBytes, Duration paidTime, int cacheEntries) {
+        public QuoteLimits {
+            if (freeBytes < 0 || paidBytes < freeBytes || freeTime.isNegative() || paidTime.isNegative() || cacheEntries < 0) {
+                throw new IllegalArgumentException("need 0 <= freeBytes <= paidBytes, non-negative times and cache size");
+            }
+        }
+
+        /** 64 MiB / 2 s without credit, 64 GiB / 2 min with, 10,000 cached quotes. */
+        public static QuoteLimits defaults() {
+            return new QuoteLimits(64L << 20, Duration.ofSeconds(2), 64L << 30, Duration.ofMinutes(2), 10_000);
+        }
+    }
+
+    /**
      * @param receiver validates and durably stores vouchers paid to this node
      * @param pricePerByte attoFIL per body byte
      * @param free content (root CIDs as the gateway reports them) served without payment
@@ -98,9 +136,19 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
      * @param persistCredits keep credits in the receiver's voucher store (they then survive a restart)
      */
     public VoucherPaymentGate(PaymentReceiver receiver, TokenAmount pricePerByte, Set<Cid> free, boolean persistCredits) {
+        this(receiver, pricePerByte, free, persistCredits, QuoteLimits.defaults());
+    }
+
+    /**
+     * @param limits bounds on the work of pricing responses of unknown length
+     */
+    public VoucherPaymentGate(PaymentReceiver receiver, TokenAmount pricePerByte, Set<Cid> free, boolean persistCredits,
+                              QuoteLimits limits) {
         if (pricePerByte.signum() < 0) {
             throw new IllegalArgumentException("price per byte must not be negative");
         }
+        this.limits = limits;
+        this.quotes = Caffeine.newBuilder().maximumSize(limits.cacheEntries()).expireAfterWrite(Duration.ofHours(1)).buildAsync();
         this.receiver = receiver;
         this.pricePerByte = pricePerByte.atto();
         this.free = Set.copyOf(free);
@@ -164,30 +212,25 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
         if ("HEAD".equals(request.method()) || pricePerByte.signum() == 0 || free.contains(request.content())) {
             return PaymentDecision.allow();
         }
-        long bytes = request.byteCount();
-        BigInteger cost = pricePerByte.multiply(BigInteger.valueOf(bytes));
-        if (cost.signum() == 0) {
-            return PaymentDecision.allow();
-        }
         String token = bearer(request);
         Credit credit = null;
+        String voucherText = request.headers().get(VOUCHER_HEADER);
         if (token != null) {
             credit = credits.get(token);
-            if (credit == null && request.headers().get(VOUCHER_HEADER) != null) {
+            if (credit == null && voucherText != null) {
                 token = null; // an unknown token with a voucher: start a new credit
             } else if (credit == null) {
-                return quote(request, bytes, cost, null, null, "UNKNOWN_CREDIT", "the credit token is unknown (send a voucher to start a new credit)");
+                return quote(request, price(request, false), null, null, "UNKNOWN_CREDIT",
+                        "the credit token is unknown (send a voucher to start a new credit)");
             }
         }
-        String voucherText = request.headers().get(VOUCHER_HEADER);
         if (voucherText != null) {
             SignedVoucher sv;
             try {
                 sv = SignedVoucher.fromBase64(voucherText);
             } catch (PaychException e) {
-                return quote(request, bytes, cost, token, credit, e.reason().name(), e.getMessage());
+                return quote(request, price(request, funded(credit)), token, credit, e.reason().name(), e.getMessage());
             }
-            BigInteger owed = credit == null ? cost : cost.subtract(credit.remaining()).max(BigInteger.ZERO);
             PaymentReceiver.Accepted a;
             try {
                 // minDelta 0: a voucher that adds less than this response costs is still money
@@ -195,7 +238,7 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
                 a = receiver.accept(sv.channel(), sv, TokenAmount.ZERO);
             } catch (PaychException e) {
                 LOG.info("gateway voucher refused channel={} lane={} nonce={} reason={}: {}", sv.channel(), sv.lane(), sv.nonce(), e.reason(), e.getMessage());
-                return quote(request, bytes, cost, token, credit, e.reason().name(), e.getMessage());
+                return quote(request, price(request, funded(credit)), token, credit, e.reason().name(), e.getMessage());
             }
             if (a.credit().signum() > 0) {
                 if (credit == null) {
@@ -208,16 +251,27 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
                     // money the client handed over is saved before anything is served against it
                     creditStore.putCredits(Map.of(token, new TokenAmount(credit.remaining())));
                 }
-                LOG.info("gateway credit +{} attoFIL channel={} lane={} nonce={} owed={}", a.credit().toAttoString(), sv.channel(), sv.lane(), sv.nonce(), owed);
+                LOG.info("gateway credit +{} attoFIL channel={} lane={} nonce={}", a.credit().toAttoString(), sv.channel(), sv.lane(), sv.nonce());
             } else if (credit == null) {
-                return quote(request, bytes, cost, null, null, "NO_NEW_FUNDS", "the voucher adds nothing (already received)");
+                return quote(request, price(request, false), null, null, "NO_NEW_FUNDS", "the voucher adds nothing (already received)");
             }
         }
-        if (credit == null) {
-            return quote(request, bytes, cost, null, null, null, null);
+        Priced p = price(request, funded(credit));
+        if (p.bytes() == TOO_LARGE && funded(credit)) {
+            return tooLarge("this response is larger than " + limits.paidBytes()
+                    + " bytes (or took longer than " + limits.paidTime().toSeconds() + " s to measure) and cannot be priced;"
+                    + " ask for less (dag-scope=entity or block, entity-bytes, a path below the root)\n");
         }
+        if (p.bytes() >= 0 && p.cost().signum() == 0) {
+            return PaymentDecision.allow();
+        }
+        if (credit == null || p.bytes() < 0) {
+            return quote(request, p, token, credit, null, null);
+        }
+        long bytes = p.bytes();
+        BigInteger cost = p.cost();
         if (!credit.tryDebit(cost)) {
-            return quote(request, bytes, cost, token, credit, "INSUFFICIENT_CREDIT", "the credit does not cover this response");
+            return quote(request, p, token, credit, "INSUFFICIENT_CREDIT", "the credit does not cover this response");
         }
         charges.put(request, new Charge(token, credit, bytes));
         if (creditStore != null) {
@@ -228,6 +282,85 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
         headers.put(CREDIT_TOKEN_HEADER, token);
         headers.put(CREDIT_REMAINING_HEADER, credit.remaining().toString());
         return PaymentDecision.allowWithReceipt(headers);
+    }
+
+    private static PaymentDecision tooLarge(String message) {
+        return new PaymentDecision.Refuse(503, Map.of("Cache-Control", "no-store"), "text/plain; charset=utf-8",
+                message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** What a client without credit pays before a response too large for the free budget is priced. */
+    private BigInteger deposit() {
+        return pricePerByte.multiply(BigInteger.valueOf(limits.freeBytes()));
+    }
+
+    private static boolean funded(Credit credit) {
+        return credit != null && credit.remaining().signum() > 0;
+    }
+
+    /** {@link Priced#bytes()} when a response was too large (or slow) to measure within its budget. */
+    private static final long TOO_LARGE = -1;
+
+    /** A response's body bytes and cost; bytes {@link #TOO_LARGE} when it could not be measured within budget. */
+    private record Priced(long bytes, BigInteger cost) {}
+
+    /**
+     * Prices a response. A body of known length costs nothing to price; one that must be walked
+     * (a CAR) is measured at most once per {@link PaymentRequest#quoteKey()} (identical requests
+     * arriving together wait for one walk; the result is cached), within the free budget for a
+     * client without funded credit and the paid budget for one with.
+     */
+    private Priced price(PaymentRequest request, boolean funded) {
+        long bytes = request.knownByteCount();
+        if (bytes < 0) {
+            bytes = measure(request, funded ? limits.paidBytes() : limits.freeBytes(), funded ? limits.paidTime() : limits.freeTime());
+        }
+        return bytes < 0 ? new Priced(TOO_LARGE, null) : new Priced(bytes, pricePerByte.multiply(BigInteger.valueOf(bytes)));
+    }
+
+    /** Cached entries: bytes (>= 0), or -budget: the body is larger than that budget. */
+    private long measure(PaymentRequest request, long budget, Duration time) {
+        String key = request.quoteKey();
+        ConcurrentMap<String, CompletableFuture<Long>> map = quotes.asMap();
+        while (true) {
+            CompletableFuture<Long> prior = map.get(key);
+            CompletableFuture<Long> mine = new CompletableFuture<>();
+            if (prior != null) {
+                long v = prior.join();
+                if (v >= 0) {
+                    return v;
+                }
+                if (-v >= budget) {
+                    return TOO_LARGE; // already known to exceed this budget: no second walk
+                }
+                if (!map.replace(key, prior, mine)) {
+                    continue; // someone else is re-measuring: wait for theirs
+                }
+            } else if (map.putIfAbsent(key, mine) != null) {
+                continue;
+            }
+            long n;
+            try {
+                walks.incrementAndGet();
+                n = request.byteCountWithin(budget, System.nanoTime() + time.toNanos());
+            } catch (RuntimeException e) {
+                map.remove(key, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            if (n == -2) {
+                map.remove(key, mine); // out of time: not cached (the disk may just have been slow)
+                mine.complete(-budget);
+                return TOO_LARGE;
+            }
+            mine.complete(n >= 0 ? n : -budget);
+            return n >= 0 ? n : TOO_LARGE;
+        }
+    }
+
+    /** DAG walks done to price responses (for metrics and tests). */
+    public long quoteWalks() {
+        return walks.get();
     }
 
     @Override
@@ -248,13 +381,23 @@ public final class VoucherPaymentGate implements PaymentGate, AutoCloseable {
         return c == null ? null : new TokenAmount(c.remaining());
     }
 
-    private PaymentDecision quote(PaymentRequest request, long bytes, BigInteger cost, String token, Credit credit,
-                                  String reason, String message) {
+    private PaymentDecision quote(PaymentRequest request, Priced p, String token, Credit credit, String reason, String message) {
         BigInteger remaining = credit == null ? BigInteger.ZERO : credit.remaining();
         StringBuilder q = new StringBuilder("{");
-        field(q, "amount", cost.subtract(remaining).max(BigInteger.ZERO).toString()).append(',');
-        field(q, "price", cost.toString()).append(',');
-        q.append("\"bytes\":").append(bytes).append(',');
+        if (p.bytes() >= 0) {
+            field(q, "amount", p.cost().subtract(remaining).max(BigInteger.ZERO).toString()).append(',');
+            field(q, "price", p.cost().toString()).append(',');
+            q.append("\"bytes\":").append(p.bytes()).append(',');
+        } else {
+            // Too large to price for a client without credit: a deposit, credited once paid, buys the walk.
+            field(q, "amount", deposit().toString()).append(',');
+            q.append("\"price\":null,\"bytes\":null,");
+            if (reason == null) {
+                reason = "PRICE_NEEDS_CREDIT";
+                message = "this response is larger than " + limits.freeBytes() + " bytes and is priced only for a client"
+                        + " holding a credit: pay the amount (it is credited) and retry with the voucher or the credit token";
+            }
+        }
         field(q, "pricePerByte", pricePerByte.toString()).append(',');
         field(q, "payee", receiver.payee().toString()).append(',');
         field(q, "content", request.content().toString()).append(',');

@@ -124,6 +124,20 @@ class PaidGatewayTest {
     }
 
     @Test
+    void aCarIsMeasuredOncePerShapeAndDeliversExactlyItsQuote() throws Exception {
+        JsonNode q = quote(get("/ipfs/" + RAW + "?format=car"));
+        long bytes = q.get("bytes").asLong();
+        assertThat(bytes).isGreaterThan(1000);
+        assertThat(quote(get("/ipfs/" + RAW + "?format=car&filename=a.car")).get("bytes").asLong()).isEqualTo(bytes);
+        assertThat(gate.quoteWalks()).isEqualTo(1);
+        RawHttp.Response r = get("/ipfs/" + RAW + "?format=car", "X-Vrn-Voucher: " + pay(0, PRICE * bytes));
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat((long) r.body().length).isEqualTo(bytes);
+        assertThat(r.header("X-Vrn-Paid")).isEqualTo(String.valueOf(PRICE * bytes));
+        assertThat(gate.quoteWalks()).isEqualTo(1);
+    }
+
+    @Test
     void voucherPaysThenCreditIsSpentWithTheBearerToken() throws Exception {
         RawHttp.Response r = get("/ipfs/" + RAW + "?format=raw", "X-Vrn-Voucher: " + pay(0, 5000));
         assertThat(r.status()).as(r.text()).isEqualTo(200);

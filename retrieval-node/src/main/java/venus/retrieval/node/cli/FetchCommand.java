@@ -77,7 +77,10 @@ public final class FetchCommand implements Callable<Integer> {
                 try (InputStream in = resp.body()) {
                     quote = Json.MAPPER.readTree(in);
                 }
-                if (quote.has("error") && voucher != null) {
+                // INSUFFICIENT_CREDIT after a voucher: it was credited (e.g. a deposit for a response too
+                // large to price without credit) and the quote now names the exact rest: pay that too.
+                if (quote.has("error") && voucher != null
+                        && !"INSUFFICIENT_CREDIT".equals(quote.get("error").path("reason").asText())) {
                     throw new CliException("payment refused: " + quote.get("error").path("reason").asText() + ": "
                             + quote.get("error").path("message").asText());
                 }

@@ -39,6 +39,7 @@ class FetchCommandTest {
     GatewayServer server;
     String repo;
     Address channel;
+    Address payee;
     byte[] content;
 
     @BeforeEach
@@ -46,7 +47,7 @@ class FetchCommandTest {
         repo = dir.resolve("client").toString();
         assertThat(CliRun.of("init", "--repo", repo).exit()).isZero();
         Address payer = Wallet.open(Path.of(repo)).defaultAddress();
-        Address payee = Wallet.loadOrCreateDefault(dir.resolve("provider")).defaultAddress();
+        payee = Wallet.loadOrCreateDefault(dir.resolve("provider")).defaultAddress();
         ledger = DevLedger.open(dir.resolve("ledger"), Clock.systemUTC(), null, 12);
         ledger.fund(payer, TokenAmount.ofFil(1));
         channel = ledger.createChannel(payer, payee, TokenAmount.ofAtto(5_000));
@@ -87,6 +88,33 @@ class FetchCommandTest {
         assertThat(over.exit()).isEqualTo(Vrn.EXIT_FAILURE);
         assertThat(over.err().lines()).hasSize(1);
         assertThat(over.err()).contains("INSUFFICIENT_FUNDS");
+    }
+
+    @Test
+    void aCarTooLargeToPriceWithoutCreditCostsADepositThenTheExactRest() throws Exception {
+        // A free pricing budget of 100 bytes: the ~1.1 kB CAR is priced only once the client holds credit.
+        VoucherPaymentGate gate = new VoucherPaymentGate(new PaymentReceiver(new VoucherValidator(ledger, payee, 3), providerStore),
+                TokenAmount.ofAtto(2), Set.of(), false,
+                new VoucherPaymentGate.QuoteLimits(100, java.time.Duration.ofMinutes(1), 1 << 20, java.time.Duration.ofMinutes(1), 10));
+        Map<Cid, byte[]> blocks = Map.of(Cid.parse(RAW), content);
+        GatewayServer small = GatewayServer.forBackend(GatewayConfig.defaults().withListen("127.0.0.1", 0),
+                new IpldGatewayBackend(blocks::get), gate).start();
+        try {
+            String url = "http://127.0.0.1:" + small.port() + "/ipfs/" + RAW + "?format=car";
+            Path out = dir.resolve("out.car");
+            CliRun r = CliRun.of("fetch", url, "--channel", channel.toString(), "-o", out.toString(), "--repo", repo);
+            assertThat(r.exit()).as(r.err()).isZero();
+            long carBytes = Files.size(out);
+            try (CarReader car = CarReader.open(out)) {
+                assertThat(car.next().data()).isEqualTo(content);
+            }
+            // Paid: the 200 attoFIL deposit, then exactly the rest of 2 attoFIL per CAR byte.
+            assertThat(providerStore.receivedTotal(channel)).isEqualTo(TokenAmount.ofAtto(2 * carBytes));
+            assertThat(providerStore.bestReceived(channel).get(0L).nonce()).isEqualTo(2);
+            assertThat(gate.quoteWalks()).isEqualTo(2); // one bounded walk without credit, one exact walk with it
+        } finally {
+            small.close();
+        }
     }
 
     @Test
