@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import venus.retrieval.ipld.Cid;
 import venus.retrieval.ipld.IpldException;
+import venus.retrieval.ipld.model.Node;
+import venus.retrieval.ipld.traversal.Selectors;
 import venus.retrieval.ipld.unixfs.UnixFsReader;
 import venus.retrieval.libp2p.Libp2pException;
 import venus.retrieval.libp2p.PeerIdentity;
@@ -31,11 +33,12 @@ import venus.retrieval.paych.VoucherStore;
 import venus.retrieval.paych.Wallet;
 
 /**
- * {@code vrn retrieve CID --provider MULTIADDR/p2p/ID (-o FILE | --car FILE) [--paych f2… | --max-price X]}:
+ * {@code vrn retrieve CID --provider MULTIADDR/p2p/ID (-o FILE | --car FILE) [--path P] [--scope S] [--paych f2… | --max-price X]}:
  * the lightweight Filecoin retrieval client. It dials (never listens) with a throwaway libp2p
  * identity, queries, proposes, verifies every block against the selector walk, and pays the
  * provider's vouchers from the repo's wallet on {@code --paych}. Without {@code --paych} or
- * {@code --max-price} only a free provider is accepted.
+ * {@code --max-price} only a free provider is accepted. {@code --path} and {@code --scope} ask
+ * for a UnixFS path and a trustless-gateway {@code dag-scope} with the selector lassie sends.
  */
 @Command(name = "retrieve", mixinStandardHelpOptions = true,
         description = "Retrieve a DAG from a Filecoin retrieval provider (graphsync + data-transfer), paying vouchers when asked.")
@@ -59,6 +62,15 @@ public final class RetrieveCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Output output;
+
+    @Option(names = "--path", paramLabel = "PATH",
+            description = "UnixFS path below CID (through directories and HAMT shards), as lassie's CID/PATH.")
+    String path;
+
+    @Option(names = "--scope", defaultValue = "all", paramLabel = "SCOPE",
+            description = "What to retrieve at the path (trustless gateway dag-scope): all (default, the whole DAG below it), "
+                    + "entity (the file, or the directory without its children), block (its root block).")
+    String scope;
 
     @Option(names = "--paych", paramLabel = "ADDR", description = "Payment channel to pay on (From = this wallet's address).")
     String paych;
@@ -93,6 +105,7 @@ public final class RetrieveCommand implements Callable<Integer> {
             throw new CliException("--provider must end with /p2p/<peer id>");
         }
         Duration limit = parseDuration(timeout);
+        Node selector = selector(path, scope);
         RetrievalClient.Payment pay = RetrievalClient.Payment.FREE_ONLY;
         VoucherStore vouchers = null;
         try {
@@ -130,10 +143,10 @@ public final class RetrieveCommand implements Callable<Integer> {
             try (Host host = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
                  RetrievalClient client = new RetrievalClient(host);
                  CarSpool spool = new CarSpool(spoolFile, root)) {
-                r = client.retrieve(addr, root, spool, pay, limit);
+                r = client.retrieve(addr, root, selector, spool, pay, limit);
                 spool.finish();
                 if (car == null) {
-                    try (InputStream in = new UnixFsReader(spool).open(root)) {
+                    try (InputStream in = new UnixFsReader(spool).open(path == null ? root : new UnixFsReader(spool).resolve(root, path))) {
                         if (toStdout) {
                             in.transferTo(Vrn.out());
                             Vrn.out().flush();
@@ -145,7 +158,8 @@ public final class RetrieveCommand implements Callable<Integer> {
                             Files.move(tmp, Path.of(output.file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         }
                     } catch (IpldException e) {
-                        throw new CliException("retrieved " + root + " but it is not a UnixFS file: " + e.getMessage() + " (use --car)");
+                        throw new CliException("retrieved " + root + (path == null ? "" : "/" + path) + " but it is not a UnixFS file: "
+                                + e.getMessage() + " (use --car)");
                     }
                 }
             } finally {
@@ -156,6 +170,9 @@ public final class RetrieveCommand implements Callable<Integer> {
             if (!toStdout || json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("cid", root.toString());
+                if (path != null) {
+                    m.put("path", path);
+                }
                 m.put("blocks", r.blocks());
                 m.put("bytes", r.bytes());
                 m.put("paidAttoFil", r.paid().toString());
@@ -169,6 +186,20 @@ public final class RetrieveCommand implements Callable<Integer> {
                 vouchers.close();
             }
         }
+    }
+
+    /** The selector for {@code --path} and {@code --scope} (go-trustless-utils' shape), or null for the whole DAG. */
+    static Node selector(String path, String scope) {
+        Node terminal = switch (scope) {
+            case "all" -> Selectors.exploreAllRecursively();
+            case "entity" -> Selectors.matchUnixFsEntity();
+            case "block" -> Selectors.matcher();
+            default -> throw new CliException("--scope: expected all, entity or block, got \"" + scope + "\"");
+        };
+        if ((path == null || path.isEmpty()) && scope.equals("all")) {
+            return null;
+        }
+        return Selectors.unixFsPath(path == null ? "" : path, terminal);
     }
 
     private static Duration parseDuration(String s) {

@@ -77,4 +77,32 @@ class RetrieveCommandTest {
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("/p2p/");
     }
+
+    @Test
+    void pathAndScopeAsLassieAsks() throws Exception {
+        String p = start();
+        daemon.context().store().importPiece(Vectors.file("unixfs/dir-site.car"), ImportOptions.defaults(), ImportProgress.NONE);
+        String site = Vectors.manifest().get("directories").get(0).get("root").asText();
+        // -o with a path: the file's bytes (entity: the directories on the way and the file's blocks)
+        Path out = tmp.resolve("data.bin");
+        CliRun r = CliRun.of("retrieve", site, "--provider", p, "--path", "docs/deep/data.bin", "--scope", "entity", "-o", out.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out))))
+                .isEqualTo("4701db803ed3aa1a62666de2ee1aedb2c71aa18eefa8cda158746ea4e14351c3");
+        assertThat(new ObjectMapper().readTree(r.out()).get("blocks").asInt()).isEqualTo(4);
+        assertThat(new ObjectMapper().readTree(r.out()).get("path").asText()).isEqualTo("docs/deep/data.bin");
+        // --car of a directory's entity: its block only; of the path with scope block: the blocks on the way
+        Path car = tmp.resolve("docs.car");
+        assertThat(CliRun.of("retrieve", site, "--provider", p, "--path", "docs", "--scope", "entity", "--car", car.toString()).exit()).isZero();
+        List<String> got = new java.util.ArrayList<>();
+        try (var in = Files.newInputStream(car); CarReader cr = CarReader.open(in)) {
+            for (CarBlock b : cr) {
+                got.add(b.cid().toString());
+            }
+        }
+        assertThat(got).hasSize(2).first().isEqualTo(site);
+        CliRun bad = CliRun.of("retrieve", site, "--provider", p, "--scope", "everything", "-o", tmp.resolve("z").toString());
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err().strip()).contains("--scope").doesNotContain("\n");
+    }
 }
