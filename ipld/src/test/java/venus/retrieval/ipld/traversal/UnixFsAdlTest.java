@@ -402,4 +402,53 @@ class UnixFsAdlTest {
                 .isInstanceOfSatisfying(IpldException.class, e -> assertThat(e.reason()).isIn(
                         IpldException.Reason.BAD_UNIXFS, IpldException.Reason.BAD_BLOCK));
     }
+
+    /**
+     * Blocks corrupted in place (as a malicious or broken store would serve them) under the ADL
+     * selectors: the walk ends or fails with an IpldException, never anything else.
+     */
+    @net.jqwik.api.Property(seed = "4242", tries = 200)
+    void corruptedBlocksUnderTheAdlFailCleanly(@net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 1) int vector,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 10_000) int which,
+            @net.jqwik.api.ForAll int at, @net.jqwik.api.ForAll byte value,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 4) int selector) {
+        Loaded car = vector == 0 ? hamtVector() : fileVector();
+        Cid root = car.roots().get(0);
+        List<Cid> dagPb = car.order().stream().filter(c -> c.codec() == Multicodec.DAG_PB).toList();
+        Cid victim = dagPb.get(which % dagPb.size());
+        Map<Cid, byte[]> blocks = new HashMap<>(car.blocks());
+        byte[] b = blocks.get(victim).clone();
+        b[Math.floorMod(at, b.length)] = value;
+        blocks.put(victim, b);
+        Node sel = switch (selector) {
+            case 0 -> Selectors.matchUnixFsEntity();
+            case 1 -> Selectors.matchUnixFsPreload();
+            case 2 -> Selectors.unixFsPath("entry-00" + (100 + which % 900) + ".txt", Selectors.matchUnixFsEntity());
+            case 3 -> Selectors.matchUnixFsEntityBytes(which * 97L, which * 97L + 70_000);
+            default -> Selectors.interpretAs("unixfs", Selectors.exploreAll(Selectors.matcher()));
+        };
+        try {
+            cids(DagTraversal.over(blocks::get).withDups(true).withMissing(DagTraversal.MissingBlocks.SKIP)
+                    .withSelector(Selectors.parse(sel)).iterator(root));
+        } catch (IpldException e) {
+            assertThat(e.reason()).isIn(IpldException.Reason.BAD_UNIXFS, IpldException.Reason.BAD_BLOCK, IpldException.Reason.NOT_FOUND);
+        }
+    }
+
+    private static Loaded hamt;
+    private static Loaded file;
+
+    private static synchronized Loaded hamtVector() {
+        if (hamt == null) {
+            hamt = load("unixfs/dir-hamt-1200.car");
+        }
+        return hamt;
+    }
+
+    private static synchronized Loaded fileVector() {
+        if (file == null) {
+            file = load("unixfs/file-3158073-v1-raw-64k-balanced-11.car");
+        }
+        return file;
+    }
 }
