@@ -87,6 +87,11 @@ public final class RetrieveCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--max-restarts", defaultValue = "5", paramLabel = "N",
+            description = "When the connection drops mid-transfer, redial and restart the transfer where it stopped "
+                    + "at most N times (0 = never; default 5; all within --timeout).")
+    int maxRestarts;
+
     @Override
     public Integer call() throws Exception {
         Cid root;
@@ -105,6 +110,9 @@ public final class RetrieveCommand implements Callable<Integer> {
             throw new CliException("--provider must end with /p2p/<peer id>");
         }
         Duration limit = parseDuration(timeout);
+        if (maxRestarts < 0) {
+            throw new CliException("--max-restarts must be 0 or more, got " + maxRestarts);
+        }
         Node selector = selector(path, scope);
         RetrievalClient.Payment pay = RetrievalClient.Payment.FREE_ONLY;
         VoucherStore vouchers = null;
@@ -143,6 +151,8 @@ public final class RetrieveCommand implements Callable<Integer> {
             try (Host host = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
                  RetrievalClient client = new RetrievalClient(host);
                  CarSpool spool = new CarSpool(spoolFile, root)) {
+                RetrievalClient.Reconnect d = RetrievalClient.Reconnect.DEFAULT;
+                client.setReconnect(new RetrievalClient.Reconnect(maxRestarts, d.dialAttempts(), d.firstBackoff(), d.maxBackoff()));
                 r = client.retrieve(addr, root, selector, spool, pay, limit);
                 spool.finish();
                 if (car == null) {
@@ -176,6 +186,7 @@ public final class RetrieveCommand implements Callable<Integer> {
                 m.put("blocks", r.blocks());
                 m.put("bytes", r.bytes());
                 m.put("paidAttoFil", r.paid().toString());
+                m.put("restarts", r.restarts());
                 m.put("graphsyncStatus", r.graphsyncStatus());
                 (toStdout ? Vrn.err() : Vrn.out()).println(json ? Json.write(m)
                         : "retrieved " + root + ": " + r.blocks() + " blocks, " + r.bytes() + " bytes, paid " + new TokenAmount(r.paid()));

@@ -49,6 +49,10 @@ class RetrieveCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readAllBytes(out)).isEqualTo(Vectors.xorshift(1006, 1048577));
         assertThat(new ObjectMapper().readTree(r.out()).get("paidAttoFil").asText()).isEqualTo("0");
+        assertThat(new ObjectMapper().readTree(r.out()).get("restarts").asInt()).isZero(); // nothing dropped
+        CliRun bad = CliRun.of("retrieve", ROOT, "--provider", p, "-o", out.toString(), "--max-restarts", "-1");
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err().strip()).contains("--max-restarts").doesNotContain("\n");
         Path car = tmp.resolve("out.car");
         assertThat(CliRun.of("retrieve", ROOT, "--provider", p, "--car", car.toString()).exit()).isZero();
         List<String> got = new java.util.ArrayList<>();
