@@ -422,6 +422,45 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void providerRestartDuringTheFinalPaymentRoundResumes() throws Exception {
+        // every block arrived and the provider asks for the last payment (DealResponse 14); the
+        // client holds the voucher back while the provider goes down and comes back
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> lastAsked = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        client.setVoucherPolicy(v -> {
+            if (!held.get() && deals.all().get(0).state() == ProviderFsm.State.FUNDS_NEEDED_LAST_PAYMENT) {
+                held.set(true);
+                lastAsked.complete(null);
+                return null;
+            }
+            sent.add(v);
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        lastAsked.get(30, TimeUnit.SECONDS);
+        stopProvider();
+        startProvider(asks(0));
+        Object r = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(r).isInstanceOf(RetrievalClient.Result.class);
+        RetrievalClient.Result result = (RetrievalClient.Result) r;
+        assertThat(result.restarts()).isEqualTo(1);
+        assertThat(result.bytesOnWire()).isEqualTo(dagBytes); // the restarted walk sent no block
+        assertThat(result.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.bytesSent()).isEqualTo(dagBytes);
+    }
+
+    @Test
     void restartOfAnUnknownOrFinishedTransferIsRefused() throws Exception {
         RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
         assertThat(done.bytes()).isEqualTo(dagBytes);

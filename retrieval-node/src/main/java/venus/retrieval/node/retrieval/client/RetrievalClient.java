@@ -109,6 +109,20 @@ public final class RetrievalClient implements AutoCloseable {
     private VoucherPolicy policy;
     private volatile Reconnect reconnect = Reconnect.DEFAULT;
     private volatile java.util.function.Consumer<byte[]> capture;
+    /** Catches a drop while no graphsync response is running (the final payment round). */
+    private final venus.retrieval.libp2p.ConnectionListener drops = new venus.retrieval.libp2p.ConnectionListener() {
+        @Override
+        public void onDisconnected(venus.retrieval.libp2p.Connection c) {
+            PeerId p = c.remotePeer();
+            if (host.connection(p) == null) {
+                for (Session s : sessions.values()) {
+                    if (s.peer.equals(p)) {
+                        s.connectionDropped();
+                    }
+                }
+            }
+        }
+    };
 
     /** Uses {@code host} (started, not necessarily listening) for graphsync requests and data-transfer. */
     public RetrievalClient(Host host) {
@@ -131,6 +145,7 @@ public final class RetrievalClient implements AutoCloseable {
                 c.accept(raw);
             }
         });
+        host.addConnectionListener(drops);
     }
 
     /**
@@ -325,8 +340,22 @@ public final class RetrievalClient implements AutoCloseable {
             r.completion().whenComplete((status, err) -> graphsyncDone(r, status, err));
         }
 
+        /**
+         * The connection is gone. While the graphsync response runs, its failure restarts the
+         * transfer; after it ended but before DealResponse 15 (the final payment round) nothing
+         * else would notice, so this restarts it: the provider re-walks without sending a block
+         * and asks for the last payment again.
+         */
+        synchronized void connectionDropped() {
+            if (!done.isDone() && gsStatus != null && !dealCompleted) {
+                lostBecause = "connection closed before the deal completed";
+                interruption.complete(null);
+            }
+        }
+
         synchronized void restart(OutgoingRequest r) {
             bytesOnWireBefore += request.bytesOnWire();
+            gsStatus = null; // the restarted response must end again
             restarts++;
             interruption = new CompletableFuture<>();
             start(r);
@@ -514,6 +543,7 @@ public final class RetrievalClient implements AutoCloseable {
 
     @Override
     public void close() {
+        host.removeConnectionListener(drops);
         graphsync.close();
     }
 }
