@@ -323,6 +323,8 @@ public final class RetrievalClient implements AutoCloseable {
         BigInteger paid = BigInteger.ZERO;
         /** What the provider has answered for: paid minus a voucher possibly lost with the connection. */
         BigInteger acked = BigInteger.ZERO;
+        /** The last voucher sent (paid is its amount). */
+        SignedVoucher lastSent;
         long lane = -1;
         long nonce;
         boolean dealCompleted;
@@ -464,6 +466,16 @@ public final class RetrievalClient implements AutoCloseable {
                 fail("provider asks for " + amount + " attoFIL in total, above --max-price " + pay.maxTotal());
                 return;
             }
+            if (amount.equals(paid) && lastSent != null) {
+                // the last voucher, unanswered, already pays this: send it again as it is. A provider
+                // that stored it takes the copy as a duplicate (credit 0, no error) and says what is
+                // still owed; one that lost it credits it now. A new voucher of the same amount
+                // would be refused as adding nothing.
+                log.info("retrieve: sending voucher nonce {} ({} attoFIL) again", lastSent.nonce(), amount);
+                network.send(peer, TransferMessage.of(TransferRequest.voucher(transferId, DealPayment.TYPE,
+                        new DealPayment(proposal.id(), pay.paymentChannel(), lastSent).toNode())));
+                return;
+            }
             if (lane < 0) {
                 lane = 0;
                 if (pay.vouchers() != null) {
@@ -484,6 +496,7 @@ public final class RetrievalClient implements AutoCloseable {
                 pay.vouchers().putCreated(v);
             }
             paid = amount;
+            lastSent = v;
             network.send(peer, TransferMessage.of(TransferRequest.voucher(transferId, DealPayment.TYPE,
                     new DealPayment(proposal.id(), pay.paymentChannel(), v).toNode())));
         }
