@@ -461,6 +461,51 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void aVoucherStoredJustBeforeAStopIsCreditedAtStartUp() throws Exception {
+        // the crash window between the voucher store's commit and the deal record's update: the
+        // test plays the provider's side of it (record names the pending voucher, store has it)
+        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 2 && !second.isDone()) {
+                second.complete(v);
+                return null; // the provider never sees it on the wire
+            }
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
+        stopProvider();
+        DealRecord r;
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
+            r = ds.all().get(0);
+            BigInteger before = vs.bestReceived(channel).get(v2.lane()).amount().atto();
+            assertThat(before).isEqualTo(r.funds());
+            ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
+                    r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
+                    r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
+            vs.putReceived(v2, TokenAmount.ZERO); // committed; the record update after it never happened
+        }
+        startProvider(asks(0));
+        DealRecord recovered = onlyDeal();
+        assertThat(recovered.funds()).isEqualTo(v2.amount().atto()); // credited once, at start-up
+        assertThat(recovered.pendingVoucher()).isNull();
+        assertThat(recovered.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+        Object out = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(out).isInstanceOf(RetrievalClient.Result.class);
+        // without the credit the provider would ask for that interval again: the client would pay it twice
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
+    }
+
+    @Test
     void restartOfAnUnknownOrFinishedTransferIsRefused() throws Exception {
         RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
         assertThat(done.bytes()).isEqualTo(dagBytes);

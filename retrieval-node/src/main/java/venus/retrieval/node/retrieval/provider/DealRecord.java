@@ -29,20 +29,32 @@ import venus.retrieval.node.retrieval.Wire;
  * @param proposal      the DealProposal node as dag-cbor (a restart must carry the same), or null in records
  *                      written before restarts were supported (such a deal cannot restart)
  * @param payee         the payment address vouchers must pay, or null (free deals, older records)
+ * @param pendingVoucher a voucher being stored right now (SignedVoucher CBOR), written before the
+ *                      voucher store commits it: after a crash, start-up credits it if the store has it
+ * @param pendingBaseline what its lane held in the voucher store before it (its credit = amount − this)
  */
 public record DealRecord(byte[] client, long transferId, long dealId, Cid payloadCid, Cid pieceCid,
                          ProviderFsm.State state, BigInteger pricePerByte, BigInteger unsealPrice, BigInteger funds,
                          long bytesSent, byte[] paymentChannel, String message, long paymentInterval,
-                         long paymentIntervalIncrease, long dataLimit, long progress, byte[] proposal, byte[] payee) {
+                         long paymentIntervalIncrease, long dataLimit, long progress, byte[] proposal, byte[] payee,
+                         byte[] pendingVoucher, BigInteger pendingBaseline) {
     public DealRecord {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(state, "state");
+        pendingBaseline = pendingBaseline == null ? BigInteger.ZERO : pendingBaseline;
     }
 
     /** The same record in another state with another message. */
     public DealRecord with(ProviderFsm.State newState, String newMessage) {
         return new DealRecord(client, transferId, dealId, payloadCid, pieceCid, newState, pricePerByte, unsealPrice, funds, bytesSent,
-                paymentChannel, newMessage, paymentInterval, paymentIntervalIncrease, dataLimit, progress, proposal, payee);
+                paymentChannel, newMessage, paymentInterval, paymentIntervalIncrease, dataLimit, progress, proposal, payee,
+                pendingVoucher, pendingBaseline);
+    }
+
+    /** The same record with {@code newFunds}, {@code channel} and no pending voucher (start-up recovery). */
+    public DealRecord settled(BigInteger newFunds, byte[] channel) {
+        return new DealRecord(client, transferId, dealId, payloadCid, pieceCid, state, pricePerByte, unsealPrice, newFunds, bytesSent,
+                channel, message, paymentInterval, paymentIntervalIncrease, dataLimit, progress, proposal, payee, null, BigInteger.ZERO);
     }
 
     byte[] encode() {
@@ -65,6 +77,8 @@ public record DealRecord(byte[] client, long transferId, long dealId, Cid payloa
                 .put("progress", Wire.uint(progress))
                 .put("proposal", proposal == null ? Node.NULL : Node.bytes(proposal))
                 .put("payee", payee == null ? Node.NULL : Node.bytes(payee))
+                .put("pending", pendingVoucher == null ? Node.NULL : Node.bytes(pendingVoucher))
+                .put("pendingBase", Wire.bigInt(pendingBaseline))
                 .build());
     }
 
@@ -75,12 +89,15 @@ public record DealRecord(byte[] client, long transferId, long dealId, Cid payloa
         Node ch = Wire.optional(n, "paych");
         Node proposal = Wire.optional(n, "proposal");
         Node payee = Wire.optional(n, "payee");
+        Node pending = Wire.optional(n, "pending");
+        Node pendingBase = Wire.optional(n, "pendingBase");
         return new DealRecord(n.require("client").asBytes(), Wire.uint(n.require("xfer"), "xfer"), Wire.uint(n.require("deal"), "deal"),
                 n.require("payload").asCid(), piece == null ? null : piece.asCid(), ProviderFsm.State.valueOf(n.require("state").asString()),
                 Wire.bigInt(n.require("price"), "price"), Wire.bigInt(n.require("unseal"), "unseal"), Wire.bigInt(n.require("funds"), "funds"),
                 Wire.uint(n.require("sent"), "sent"), ch == null ? null : ch.asBytes(), n.require("msg").asString(),
                 uintOrZero(n, "interval"), uintOrZero(n, "increase"), uintOrZero(n, "limit"), uintOrZero(n, "progress"),
-                proposal == null ? null : proposal.asBytes(), payee == null ? null : payee.asBytes());
+                proposal == null ? null : proposal.asBytes(), payee == null ? null : payee.asBytes(),
+                pending == null ? null : pending.asBytes(), pendingBase == null ? BigInteger.ZERO : Wire.bigInt(pendingBase, "pendingBase"));
     }
 
     private static long uintOrZero(Node n, String key) {

@@ -41,6 +41,7 @@ import venus.retrieval.node.retrieval.datatransfer.TransferResponse;
 import venus.retrieval.paych.Address;
 import venus.retrieval.paych.PaychException;
 import venus.retrieval.paych.PaymentReceiver;
+import venus.retrieval.paych.SignedVoucher;
 import venus.retrieval.paych.TokenAmount;
 
 /**
@@ -84,6 +85,9 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         long dataLimit;
         Address channel;
         String message = "";
+        /** A voucher being committed to the voucher store (written ahead in the record), and its lane's prior best. */
+        SignedVoucher pending;
+        BigInteger pendingBaseline = BigInteger.ZERO;
         /** The client asked to pause (DT Update, Paus true) and has not resumed. */
         boolean clientPaused;
         /** Graphsync is paused for the client only: its resume unpauses. */
@@ -126,7 +130,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                     pieceCid == null ? proposal.pieceCid() : pieceCid, state, proposal.pricePerByte(),
                     proposal.unsealPrice(), funds, bytesSent, channel == null ? null : channel.bytes(), message,
                     proposal.paymentInterval(), proposal.paymentIntervalIncrease(), dataLimit, progress, proposalBytes,
-                    payee == null ? null : payee.bytes());
+                    payee == null ? null : payee.bytes(), pending == null ? null : pending.toCbor(), pendingBaseline);
         }
     }
 
@@ -187,12 +191,45 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
      */
     private void recoverAfterRestart() {
         for (DealRecord r : store.all()) {
+            if (r.pendingVoucher() != null) {
+                r = creditPending(r);
+            }
             if (!r.state().terminal()) {
                 ProviderFsm.Transition t = ProviderFsm.next(r.state(), ProviderFsm.Event.PROVIDER_RESTARTED);
                 store.put(r.with(t.next(), "provider restarted during the transfer"));
                 log.info("retrieval deal {} (transfer {}) was {} at restart: now {}", r.dealId(), r.transferId(), r.state(), t.next());
             }
         }
+    }
+
+    /**
+     * The node stopped while storing a voucher: the record names it (written before the voucher
+     * store's commit). If the store has it, its credit was lost with the record's update: add it.
+     */
+    private DealRecord creditPending(DealRecord r) {
+        SignedVoucher sv;
+        try {
+            sv = SignedVoucher.fromCbor(r.pendingVoucher());
+        } catch (RuntimeException e) {
+            log.warn("retrieval deal {}: unreadable pending voucher dropped: {}", r.dealId(), e.getMessage());
+            DealRecord out = r.settled(r.funds(), r.paymentChannel());
+            store.put(out);
+            return out;
+        }
+        BigInteger funds = r.funds();
+        byte[] channel = r.paymentChannel();
+        if (receivers != null && r.payee() != null) {
+            SignedVoucher best = receivers.apply(Address.fromBytes(r.payee())).store().bestReceived(sv.channel()).get(sv.lane());
+            if (sv.equals(best)) {
+                BigInteger credit = sv.amount().atto().subtract(r.pendingBaseline()).max(BigInteger.ZERO);
+                funds = funds.add(credit);
+                channel = sv.channel().bytes();
+                log.info("retrieval deal {}: voucher nonce {} was stored before the stop, crediting {} attoFIL", r.dealId(), sv.nonce(), credit);
+            }
+        }
+        DealRecord out = r.settled(funds, channel);
+        store.put(out);
+        return out;
     }
 
     /** Every persisted deal (for the API and tests). */
@@ -670,12 +707,19 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             if (receivers == null) {
                 throw new NodeException(NodeException.Reason.BAD_MESSAGE, "this node takes no payments");
             }
+            PaymentReceiver receiver = receivers.apply(d.payee);
             synchronized (d) {
                 if (d.channel != null && !d.channel.equals(pay.paymentChannel())) {
                     throw new NodeException(NodeException.Reason.BAD_MESSAGE, "payment on another channel than " + d.channel);
                 }
+                // write ahead: should the node stop between the voucher store's commit and the
+                // record's update, start-up finds the voucher in the store and credits it
+                SignedVoucher prior = receiver.store().bestReceived(pay.paymentChannel()).get(pay.voucher().lane());
+                d.pending = pay.voucher();
+                d.pendingBaseline = prior == null ? BigInteger.ZERO : prior.amount().atto();
+                store.put(d.record());
             }
-            accepted = receivers.apply(d.payee).accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO);
+            accepted = receiver.accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO);
         } catch (NodeException | PaychException e) {
             accepted = null;
             refused = e.getMessage();
@@ -683,6 +727,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         ProviderFsm.Action a;
         BigInteger owed;
         synchronized (d) {
+            d.pending = null;
+            d.pendingBaseline = BigInteger.ZERO;
             if (accepted == null) {
                 d.message = "voucher refused: " + refused;
                 a = fire(d, ProviderFsm.Event.VOUCHER_REFUSED);

@@ -20,7 +20,8 @@ class DealRecordTest {
     void everyFieldRoundTripsThroughTheStore(@TempDir Path dir) {
         DealRecord r = new DealRecord(new byte[] {1, 2, 3}, -5L, 7, PAYLOAD, null, ProviderFsm.State.AWAITING_RESTART,
                 BigInteger.TWO, BigInteger.valueOf(5000), new BigInteger("123456789012345678901234567890"), 400_123, new byte[] {9},
-                "provider restarted during the transfer", 200_000, 50_000, 450_000, 17, new byte[] {(byte) 0xa0}, new byte[] {1, 4});
+                "provider restarted during the transfer", 200_000, 50_000, 450_000, 17, new byte[] {(byte) 0xa0}, new byte[] {1, 4},
+                new byte[] {(byte) 0x8b}, BigInteger.valueOf(450_000));
         try (DealStore store = DealStore.open(dir)) {
             store.put(r);
             DealRecord back = store.get(new byte[] {1, 2, 3}, -5L);
@@ -57,5 +58,7 @@ class DealRecordTest {
         assertThat(r.progress()).isZero();
         assertThat(r.proposal()).isNull();
         assertThat(r.payee()).isNull();
+        assertThat(r.pendingVoucher()).isNull();
+        assertThat(r.pendingBaseline()).isZero();
     }
 }
