@@ -183,4 +183,72 @@ public class BlockLookupBench {
     public int blockstoreSize() {
         return store.size(cids[rnd.nextInt(keys)]);
     }
+
+    /**
+     * The same variants interleaved in one JVM, for a loaded machine where separate JMH forks run
+     * at different moments: {@code java -cp benchmarks.jar --add-opens … venus.retrieval.bench.BlockLookupBench
+     * [keys] [rounds] [opsPerTurn]}. Each round times every variant for {@code opsPerTurn} lookups
+     * (the order rotates per round); prints median ops/s per variant and the median of per-round ratios.
+     */
+    public static void main(String[] args) throws Exception {
+        BlockLookupBench b = new BlockLookupBench();
+        b.keys = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        b.blockSize = 1024;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 9;
+        int ops = args.length > 2 ? Integer.parseInt(args[2]) : 300_000;
+        System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).trim() + "; setting up " + b.keys + " keys");
+        b.setup();
+        String[] names = {"bareZeroCopy", "bareZeroCopyRenew", "bareCopy", "blockstoreRead", "blockstoreGet", "blockstoreSize"};
+        java.util.function.IntSupplier[] ops6 = {b::bareZeroCopy, b::bareZeroCopyRenew, b::bareCopy, b::blockstoreRead,
+            b::blockstoreGet, b::blockstoreSize};
+        double[][] rates = new double[names.length][rounds];
+        long sink = 0;
+        try {
+            for (int w = 0; w < 3; w++) {
+                for (java.util.function.IntSupplier op : ops6) {
+                    for (int i = 0; i < ops; i++) {
+                        sink += op.getAsInt();
+                    }
+                }
+            }
+            System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).trim() + " after warm-up");
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < names.length; k++) {
+                    int v = (k + r) % names.length;
+                    java.util.function.IntSupplier op = ops6[v];
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < ops; i++) {
+                        sink += op.getAsInt();
+                    }
+                    rates[v][r] = ops * 1e9 / (System.nanoTime() - t0);
+                }
+            }
+        } finally {
+            b.tearDown();
+        }
+        for (int v = 0; v < names.length; v++) {
+            System.out.printf("%-18s median %,10.0f ops/s  (min %,.0f, max %,.0f)%n", names[v], median(rates[v]),
+                    java.util.Arrays.stream(rates[v]).min().orElse(0), java.util.Arrays.stream(rates[v]).max().orElse(0));
+        }
+        ratio("blockstoreRead / bareZeroCopy", rates[3], rates[0]);
+        ratio("blockstoreRead / bareZeroCopyRenew", rates[3], rates[1]);
+        ratio("blockstoreGet / bareCopy", rates[4], rates[2]);
+        ratio("blockstoreSize / bareZeroCopy", rates[5], rates[0]);
+        System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).trim() + " at the end (sink " + (sink & 1) + ")");
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static void ratio(String name, double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        System.out.printf("%-36s median of per-round ratios %.2fx (rounds: %s)%n", name, median(r),
+                java.util.Arrays.toString(java.util.Arrays.stream(r).map(x -> Math.round(x * 100) / 100.0).toArray()));
+    }
 }
