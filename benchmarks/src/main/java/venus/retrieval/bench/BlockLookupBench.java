@@ -34,10 +34,12 @@ import venus.retrieval.ipld.Multihash;
 /**
  * Random block lookups over {@code keys} stored blocks, in one run: the node's blockstore
  * ({@link LmdbBlockstore#read} zero-copy, {@code get} copying out, {@code size}) — each lookup
- * starting from a {@link Cid} and running in its own (reused, renewed) read transaction, as
- * every protocol does — against bare lmdbjava {@code Dbi.get} loops on the same data inside one
- * long read transaction (the floor), zero-copy and copying, plus a bare loop that renews and
- * resets its transaction per lookup (what a fresh snapshot per lookup costs). Every variant
+ * starting from a {@link Cid} and going through {@link LmdbEnvironment#read} on a writable
+ * environment, as in the daemon (the thread's reused read transaction, whose snapshot is kept
+ * until the process commits) — against bare lmdbjava {@code Dbi.get} loops on a copy of the
+ * same data inside one long read transaction (the floor), zero-copy and copying, plus a bare
+ * loop that renews and resets its transaction per lookup (what a fresh snapshot per lookup
+ * costs, as a read-only environment does). Every variant
  * touches the value (first and last byte, and its length), so no lookup is dead code and
  * zero-copy paths still fault in the value's pages. Needs {@code -jvmArgsAppend "--add-opens
  * java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"}.
@@ -56,6 +58,7 @@ public class BlockLookupBench {
     public int blockSize;
 
     private Path dir;
+    private Path bareDir;
     private LmdbEnvironment env;
     private Blockstore store;
     private Cid[] cids;
@@ -96,9 +99,12 @@ public class BlockLookupBench {
         }
         batch.commit();
         env.close();
-        // The same data through bare lmdbjava (read-only, one long read transaction).
-        bare = Env.create().setMapSize(Files.size(dir.resolve("data.mdb")) * 2).setMaxDbs(16)
-                .open(dir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOTLS);
+        // The same data through bare lmdbjava (read-only, one long read transaction), in a copy:
+        // LMDB must not open one environment twice in a process (its lock table would be reset).
+        bareDir = Files.createTempDirectory("vrn-lookup-bench-bare");
+        Files.copy(dir.resolve("data.mdb"), bareDir.resolve("data.mdb"));
+        bare = Env.create().setMapSize(Files.size(bareDir.resolve("data.mdb")) * 2).setMaxDbs(16)
+                .open(bareDir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOTLS);
         try (Txn<ByteBuffer> t = bare.txnRead()) {
             bareDbi = bare.openDbi(t, "blocks".getBytes(), null, false);
             t.commit();
@@ -107,7 +113,8 @@ public class BlockLookupBench {
         bareRenewTxn = bare.txnRead();
         bareRenewTxn.reset();
         bareKey = ByteBuffer.allocateDirect(64);
-        env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.defaults().withReadOnly(true));
+        // Writable, as the daemon opens it (its threads keep their read snapshots until it commits).
+        env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.defaults());
         store = new LmdbBlockstore(env);
     }
 
@@ -118,8 +125,10 @@ public class BlockLookupBench {
         bareRenewTxn.close();
         bare.close();
         env.close();
-        try (var s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (Path d : new Path[] {dir, bareDir}) {
+            try (var s = Files.walk(d)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,8 +28,11 @@ import org.lmdbjava.Txn;
  * every caller needs:
  * <ul>
  *   <li>short read transactions ({@code MDB_NOTLS}, so any thread may run one), each thread
- *       reusing its own transaction handle (reset after each read, renewed at the next, so it
- *       pins no snapshot in between) for up to {@link #REUSED_READERS} threads;</li>
+ *       reusing its own transaction handle for up to {@link #REUSED_READERS} threads: on a
+ *       writable environment a thread keeps its snapshot between reads until this process next
+ *       commits (every commit releases idle snapshots, so readers see every completed write and
+ *       pin no pages for long); read-only (beside another writer process, whose commits it
+ *       cannot see coming) it resets after every read;</li>
  *   <li>one writer at a time, each write a durable commit (fsync), retried after growing the map
  *       when LMDB reports {@code MDB_MAP_FULL} — up to {@link Options#maxMapSize()}, beyond which
  *       the write fails with {@link BlockstoreException.Reason#FULL} and nothing of it is stored;</li>
@@ -95,13 +100,38 @@ public final class LmdbEnvironment implements AutoCloseable {
     private final ThreadLocal<ReadSlot> readSlot = new ThreadLocal<>();
     private final Set<ReadSlot> readSlots = ConcurrentHashMap.newKeySet();
 
-    /** One thread's reusable read transaction: reset (no snapshot held) unless {@code busy}. */
+    // Durable commits made through this object; a reused read snapshot taken at the same count is current.
+    private final AtomicLong commits = new AtomicLong();
+
+    /**
+     * One thread's reusable read transaction. Only its thread moves it to BUSY (and back); a
+     * committing writer or a map resize may take an idle OPEN one through RESETTING to RESET.
+     */
     private static final class ReadSlot {
+        static final int RESET = 0;     // no snapshot held
+        static final int OPEN = 1;      // idle, holding the snapshot taken at {@code snapshot} commits
+        static final int BUSY = 2;      // a read runs in it
+        static final int RESETTING = 3; // another thread is resetting it
+
         final Txn<ByteBuffer> txn;
-        boolean busy;
+        final AtomicInteger state = new AtomicInteger(RESET);
+        long snapshot = -1;
 
         ReadSlot(Txn<ByteBuffer> txn) {
             this.txn = txn;
+        }
+
+        /** OPEN -> RESET if idle; returns whether it was reset (callers: writer, resize, close). */
+        boolean releaseIfOpen() {
+            if (!state.compareAndSet(OPEN, RESETTING)) {
+                return false;
+            }
+            try {
+                txn.reset();
+            } finally {
+                state.set(RESET);
+            }
+            return true;
         }
     }
 
@@ -246,9 +276,25 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
 
     private <A, B, R> R readIn(ReadSlot slot, A a, B b, ReadOp<A, B, R> op) {
-        slot.busy = true;
+        boolean open;
+        while (true) {
+            int st = slot.state.get();
+            if ((st == ReadSlot.OPEN || st == ReadSlot.RESET) && slot.state.compareAndSet(st, ReadSlot.BUSY)) {
+                open = st == ReadSlot.OPEN;
+                break;
+            }
+            Thread.onSpinWait(); // a writer is resetting it (a few microseconds at most)
+        }
+        long now = commits.get();
         try {
-            slot.txn.renew();
+            if (open && slot.snapshot != now) {
+                slot.txn.reset();
+                open = false;
+            }
+            if (!open) {
+                slot.txn.renew();
+                slot.snapshot = now;
+            }
         } catch (RuntimeException e) {
             discard(slot); // e.g. MDB_MAP_RESIZED: the handle is in no state to reuse
             throw e;
@@ -256,8 +302,23 @@ public final class LmdbEnvironment implements AutoCloseable {
         try {
             return op.apply(slot.txn, a, b);
         } finally {
-            slot.txn.reset();
-            slot.busy = false;
+            if (options.readOnly() || slot.snapshot != commits.get()) {
+                slot.txn.reset(); // another process may commit unseen; or ours just did
+                slot.state.set(ReadSlot.RESET);
+            } else {
+                slot.state.set(ReadSlot.OPEN);
+            }
+        }
+    }
+
+    /** Resets every idle reused snapshot (after a commit, before a resize, at close). */
+    private void releaseIdleSnapshots() {
+        for (ReadSlot slot : readSlots) {
+            try {
+                slot.releaseIfOpen();
+            } catch (RuntimeException e) {
+                // leave it: its owner resets it before its next read anyway
+            }
         }
     }
 
@@ -265,7 +326,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     private ReadSlot idleSlot() {
         ReadSlot slot = readSlot.get();
         if (slot != null) {
-            return slot.busy ? null : slot;
+            return slot.state.get() == ReadSlot.BUSY ? null : slot; // BUSY: a read nested in a read
         }
         if (readSlots.size() >= REUSED_READERS) {
             return null;
@@ -307,8 +368,10 @@ public final class LmdbEnvironment implements AutoCloseable {
                     try (Txn<ByteBuffer> txn = env.txnWrite()) {
                         op.accept(txn);
                         txn.commit();
-                        return;
                     }
+                    commits.incrementAndGet();
+                    releaseIdleSnapshots(); // readers must see this commit, and old snapshots pin pages
+                    return;
                 } catch (Env.MapFullException e) {
                     // fall through: grow and retry
                 } catch (LmdbNativeException e) {
@@ -333,6 +396,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         resizeLock.writeLock().lock();
         try {
             checkOpen();
+            releaseIdleSnapshots(); // no transaction may be live in this process while the map moves
             env.setMapSize(next);
             mapSize = env.info().mapSize;
         } catch (LmdbException e) {
@@ -346,6 +410,7 @@ public final class LmdbEnvironment implements AutoCloseable {
         resizeLock.writeLock().lock();
         try {
             checkOpen();
+            releaseIdleSnapshots();
             env.setMapSize(0); // 0 = adopt the size another process gave the map
             mapSize = env.info().mapSize;
         } catch (LmdbException e) {
@@ -382,7 +447,9 @@ public final class LmdbEnvironment implements AutoCloseable {
                 closed = true;
                 for (ReadSlot slot : readSlots) {
                     try {
-                        slot.txn.renew(); // lmdbjava only aborts (freeing the reader slot) a live transaction
+                        if (slot.state.get() != ReadSlot.OPEN) {
+                            slot.txn.renew(); // lmdbjava only aborts (freeing the reader slot) a live transaction
+                        }
                         slot.txn.close();
                     } catch (RuntimeException ignored) {
                         // the environment closes below either way

@@ -126,6 +126,28 @@ class BlockReadTest {
         }
     }
 
+    @Test
+    void aThreadsKeptSnapshotNeverHidesACompletedWrite() throws Exception {
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.defaults())) {
+            Blockstore bs = new LmdbBlockstore(env);
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    Block b = Block.of(500 + i, 64 + i);
+                    // This thread's snapshot is kept between reads; a commit from another thread releases it.
+                    assertThat(bs.read(b.cid(), BlockReadTest::copy)).isNull();
+                    assertThat(bs.size(b.cid())).isEqualTo(-1);
+                    writer.submit(() -> bs.put(b.cid(), b.data())).get(30, TimeUnit.SECONDS);
+                    assertThat(bs.read(b.cid(), BlockReadTest::copy)).isEqualTo(b.data());
+                    writer.submit(() -> bs.delete(b.cid())).get(30, TimeUnit.SECONDS);
+                    assertThat(bs.size(b.cid())).isEqualTo(-1);
+                }
+            } finally {
+                writer.shutdownNow();
+            }
+        }
+    }
+
     private static byte[] copyRange(byte[] b, int from, int to) {
         return java.util.Arrays.copyOfRange(b, from, to);
     }
