@@ -264,83 +264,135 @@ class FreeRetrievalTest {
                 .isEqualTo(shards);
     }
 
+    /**
+     * A provider of its own whose block reads stop at the 20th until released: the first messages
+     * are out, the rest waits (so a test can cut the connection mid-transfer).
+     */
+    static final class GatedProvider implements AutoCloseable {
+        final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final DealStore deals;
+        final Host host;
+        final RetrievalProvider provider;
+        final Multiaddr addr;
+
+        GatedProvider(String name) {
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            venus.retrieval.ipld.BlockGetter source = store.blockSource();
+            venus.retrieval.ipld.BlockGetter gated = cid -> {
+                if (reads.incrementAndGet() == 20) {
+                    reached.countDown();
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return source.get(cid);
+            };
+            PieceFinder finder = new PieceFinder(store.directory(), RetrievalAsks.uniform(RetrievalAsk.free(Address.id(1000))));
+            deals = DealStore.open(tmp.resolve(name));
+            host = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+            new QueryProtocol(finder).register(host);
+            provider = RetrievalProvider.register(host, gated, finder, null, deals, 2);
+            addr = host.listenAddrs().get(0).withPeerId(host.peerId());
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            provider.close();
+            host.close();
+            deals.close();
+        }
+    }
+
+    /** Retrieves {@code root} on its own thread into {@code out}, counting the blocks stored. */
+    static java.util.concurrent.CompletableFuture<Object> retrieveAsync(RetrievalClient rc, Multiaddr a, Cid root, Path out,
+                                                                        java.util.concurrent.atomic.AtomicInteger stored) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (CarSpool spool = new CarSpool(out, root)) {
+                ReceivedBlocks counting = new ReceivedBlocks() {
+                    @Override
+                    public void put(Cid cid, byte[] data) {
+                        spool.put(cid, data);
+                        stored.incrementAndGet();
+                    }
+
+                    @Override
+                    public byte[] get(Cid cid) {
+                        return spool.get(cid);
+                    }
+                };
+                return rc.retrieve(a, root, counting, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+    }
+
+    /** Waits until the gate is reached and the client verified the first message, then cuts the connection. */
+    static void cutAfterFirstMessage(GatedProvider g, Host c, java.util.concurrent.atomic.AtomicInteger stored) throws Exception {
+        assertThat(g.reached.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // the first message (8 blocks of 64 KiB) went out before the gate: let the client verify it
+        for (int i = 0; i < 3000 && stored.get() < 8; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(stored.get()).isGreaterThanOrEqualTo(8);
+        c.connection(g.host.peerId()).close();
+        g.release.countDown();
+    }
+
     @Test
     void connectionDropMidTransferResumes() throws Exception {
-        // a provider of its own whose block reads stop at the 20th until released: the first
-        // messages are out, the rest waits; then the client's connection is cut
         Path car = Vectors.file("unixfs/file-3158073-v1-raw-64k-balanced-11.car");
         Cid root = Fixture.root(car);
         long dagBytes = Fixture.blocks(car).stream().mapToLong(b -> b.data().length).sum();
-        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        venus.retrieval.ipld.BlockGetter source = store.blockSource();
-        venus.retrieval.ipld.BlockGetter gated = cid -> {
-            if (reads.incrementAndGet() == 20) {
-                reached.countDown();
-                try {
-                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return source.get(cid);
-        };
-        PieceFinder finder = new PieceFinder(store.directory(), RetrievalAsks.uniform(RetrievalAsk.free(Address.id(1000))));
-        try (DealStore ownDeals = DealStore.open(tmp.resolve("gated-deals"));
-             Host h = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+        try (GatedProvider g = new GatedProvider("gated-deals");
              Host c = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
              RetrievalClient rc = new RetrievalClient(c)) {
-            new QueryProtocol(finder).register(h);
-            RetrievalProvider p = RetrievalProvider.register(h, gated, finder, null, ownDeals, 2);
-            try {
-                Multiaddr a = h.listenAddrs().get(0).withPeerId(h.peerId());
-                rc.setReconnect(new RetrievalClient.Reconnect(2, 10, Duration.ofMillis(20), Duration.ofMillis(200)));
-                Path out = tmp.resolve("gated.car");
-                java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
-                java.util.concurrent.CompletableFuture<Object> retrieval = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try (CarSpool spool = new CarSpool(out, root)) {
-                        ReceivedBlocks counting = new ReceivedBlocks() {
-                            @Override
-                            public void put(Cid cid, byte[] data) {
-                                spool.put(cid, data);
-                                stored.incrementAndGet();
-                            }
+            rc.setReconnect(new RetrievalClient.Reconnect(2, 10, Duration.ofMillis(20), Duration.ofMillis(200)));
+            Path out = tmp.resolve("gated.car");
+            java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+            var retrieval = retrieveAsync(rc, g.addr, root, out, stored);
+            cutAfterFirstMessage(g, c, stored);
+            Object r = retrieval.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r).isInstanceOf(RetrievalClient.Result.class);
+            RetrievalClient.Result result = (RetrievalClient.Result) r;
+            assertThat(result.restarts()).isEqualTo(1);
+            assertThat(result.bytes()).isEqualTo(dagBytes);
+            assertThat(result.bytesOnWire()).isEqualTo(dagBytes); // what it had before the cut was not resent
+            List<Cid> want = new ArrayList<>(new LinkedHashSet<>(Fixture.blocks(car).stream().map(CarBlock::cid).toList()));
+            assertThat(Fixture.blocks(out).stream().map(CarBlock::cid).toList()).isEqualTo(want); // the spool has no duplicates
+            var d = g.provider.deals();
+            assertThat(d).hasSize(1);
+            assertThat(d.get(0).state()).isEqualTo(ProviderFsm.State.COMPLETED);
+            assertThat(d.get(0).bytesSent()).isEqualTo(dagBytes);
+        }
+    }
 
-                            @Override
-                            public byte[] get(Cid cid) {
-                                return spool.get(cid);
-                            }
-                        };
-                        return rc.retrieve(a, root, counting, RetrievalClient.Payment.FREE_ONLY, Duration.ofSeconds(60));
-                    } catch (Exception e) {
-                        return e;
-                    }
-                });
-                assertThat(reached.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-                // the first message (8 blocks of 64 KiB) went out before the gate: let the client verify it
-                for (int i = 0; i < 3000 && stored.get() < 8; i++) {
-                    Thread.sleep(10);
-                }
-                assertThat(stored.get()).isGreaterThanOrEqualTo(8);
-                c.connection(h.peerId()).close();
-                release.countDown();
-                Object r = retrieval.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                assertThat(r).isInstanceOf(RetrievalClient.Result.class);
-                RetrievalClient.Result result = (RetrievalClient.Result) r;
-                assertThat(result.restarts()).isEqualTo(1);
-                assertThat(result.bytes()).isEqualTo(dagBytes);
-                assertThat(result.bytesOnWire()).isEqualTo(dagBytes); // what it had before the cut was not resent
-                List<Cid> want = new ArrayList<>(new LinkedHashSet<>(Fixture.blocks(car).stream().map(CarBlock::cid).toList()));
-                assertThat(Fixture.blocks(out).stream().map(CarBlock::cid).toList()).isEqualTo(want); // the spool has no duplicates
-                var d = p.deals();
-                assertThat(d).hasSize(1);
-                assertThat(d.get(0).state()).isEqualTo(ProviderFsm.State.COMPLETED);
-                assertThat(d.get(0).bytesSent()).isEqualTo(dagBytes);
-            } finally {
-                release.countDown();
-                p.close();
+    @Test
+    void anInterruptedDealNotRestartedInTimeFails() throws Exception {
+        Path car = Vectors.file("unixfs/file-3158073-v1-raw-64k-balanced-11.car");
+        Cid root = Fixture.root(car);
+        try (GatedProvider g = new GatedProvider("expiring-deals");
+             Host c = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
+             RetrievalClient rc = new RetrievalClient(c)) {
+            g.provider.setRestartWindow(Duration.ofMillis(300));
+            rc.setReconnect(RetrievalClient.Reconnect.NEVER);
+            java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+            var retrieval = retrieveAsync(rc, g.addr, root, tmp.resolve("expiring.car"), stored);
+            cutAfterFirstMessage(g, c, stored);
+            Object r = retrieval.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r).isInstanceOf(NodeException.class);
+            assertThat(((NodeException) r).getMessage()).contains("connection lost");
+            // interrupted first (the client could restart), then failed once the window passed
+            for (int i = 0; i < 3000 && g.provider.deals().get(0).state() != ProviderFsm.State.ERRORED; i++) {
+                Thread.sleep(10);
             }
+            var d = g.provider.deals().get(0);
+            assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
+            assertThat(d.message()).contains("not restarted within").contains("connection lost");
         }
     }
 }

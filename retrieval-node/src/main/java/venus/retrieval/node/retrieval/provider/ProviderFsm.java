@@ -83,7 +83,9 @@ public final class ProviderFsm {
         /** The client restarted the channel and the unseal price is not fully paid: start paused, ask for it. */
         RESTARTED_UNSEAL_DUE,
         /** The client restarted the channel and a passed interval is unpaid: start paused, ask for it (DealResponse 10). */
-        RESTARTED_FUNDS_DUE
+        RESTARTED_FUNDS_DUE,
+        /** An interrupted deal was not restarted within the provider's restart window. */
+        RESTART_EXPIRED
     }
 
     /** What the provider does after persisting the new state. */
@@ -157,6 +159,7 @@ public final class ProviderFsm {
         row(State.AWAITING_RESTART, Event.TRANSFER_FAILED, State.ERRORED, Action.NONE);
         row(State.AWAITING_RESTART, Event.INTERRUPTED, State.AWAITING_RESTART, Action.NONE);
         row(State.AWAITING_RESTART, Event.PROVIDER_RESTARTED, State.AWAITING_RESTART, Action.NONE);
+        row(State.AWAITING_RESTART, Event.RESTART_EXPIRED, State.ERRORED, Action.NONE);
         // a restart resumes any accepted, unfinished deal (also one whose old request the provider
         // still thinks alive: that request is cancelled); where it goes depends on what is owed
         for (State s : new State[] {State.AWAITING_RESTART, State.ONGOING, State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED,

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -59,6 +59,9 @@ import venus.retrieval.paych.TokenAmount;
 public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetwork.Receiver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RetrievalProvider.class);
 
+    /** How long an interrupted deal waits for a restart by default (lassie gives up on a provider far sooner). */
+    public static final java.time.Duration DEFAULT_RESTART_WINDOW = java.time.Duration.ofMinutes(10);
+
     private record ChannelKey(PeerId peer, long transferId) {}
 
     private record RequestKey(PeerId peer, UUID requestId) {}
@@ -88,6 +91,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         /** A voucher being committed to the voucher store (written ahead in the record), and its lane's prior best. */
         SignedVoucher pending;
         BigInteger pendingBaseline = BigInteger.ZERO;
+        /** Counts interruptions, so an expiry timer only fails the interruption it was set for. */
+        int interruptions;
         /** The client asked to pause (DT Update, Paus true) and has not resumed. */
         boolean clientPaused;
         /** Graphsync is paused for the client only: its resume unpauses. */
@@ -139,7 +144,9 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private final DealStore store;
     private final Map<ChannelKey, Deal> byChannel = new ConcurrentHashMap<>();
     private final Map<RequestKey, Deal> byRequest = new ConcurrentHashMap<>();
-    private final ExecutorService control;
+    private final ScheduledExecutorService control;
+    /** How long an interrupted deal waits for the client's restart before it fails. */
+    private volatile java.time.Duration restartWindow = DEFAULT_RESTART_WINDOW;
     private volatile Graphsync graphsync;
     private volatile DataTransferNetwork network;
     private boolean ownsGraphsync;
@@ -152,7 +159,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         this.finder = finder;
         this.receivers = receivers;
         this.store = store;
-        this.control = Executors.newSingleThreadExecutor(r -> {
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "retrieval-provider");
             t.setDaemon(true);
             return t;
@@ -190,6 +197,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
      * (AWAITING_RESTART) for the client to restart the channel; a deal never accepted fails.
      */
     private void recoverAfterRestart() {
+        List<DealRecord> waiting = new java.util.ArrayList<>();
         for (DealRecord r : store.all()) {
             if (r.pendingVoucher() != null) {
                 r = creditPending(r);
@@ -198,7 +206,13 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 ProviderFsm.Transition t = ProviderFsm.next(r.state(), ProviderFsm.Event.PROVIDER_RESTARTED);
                 store.put(r.with(t.next(), "provider restarted during the transfer"));
                 log.info("retrieval deal {} (transfer {}) was {} at restart: now {}", r.dealId(), r.transferId(), r.state(), t.next());
+                if (t.next() == ProviderFsm.State.AWAITING_RESTART) {
+                    waiting.add(r);
+                }
             }
+        }
+        if (!waiting.isEmpty()) {
+            schedule(() -> expireRecovered(waiting));
         }
     }
 
@@ -634,6 +648,53 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 byRequest.remove(k, d);
                 d.message = why;
                 fire(d, ProviderFsm.Event.INTERRUPTED);
+                if (d.state == ProviderFsm.State.AWAITING_RESTART) {
+                    int n = ++d.interruptions;
+                    schedule(() -> expire(d, n));
+                }
+            }
+        }
+    }
+
+    /** Sets how long an interrupted deal waits for its client's restart (default {@link #DEFAULT_RESTART_WINDOW}). */
+    public void setRestartWindow(java.time.Duration window) {
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("restart window must be positive");
+        }
+        this.restartWindow = window;
+    }
+
+    private void schedule(Runnable r) {
+        try {
+            control.schedule(r, restartWindow.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the record stays AWAITING_RESTART and the next start-up sets a new timer
+        }
+    }
+
+    /** The client did not restart in time: the deal fails (so interrupted deals do not pile up). */
+    private void expire(Deal d, int interruption) {
+        synchronized (byChannel) {
+            synchronized (d) {
+                if (d.state == ProviderFsm.State.AWAITING_RESTART && d.interruptions == interruption) {
+                    d.message = "not restarted within " + restartWindow.toSeconds() + " s (" + d.message + ")";
+                    fire(d, ProviderFsm.Event.RESTART_EXPIRED);
+                    byChannel.remove(new ChannelKey(d.peer, d.transferId), d);
+                }
+            }
+        }
+    }
+
+    /** Deals left AWAITING_RESTART by the last run and not restarted since fail after the window. */
+    private void expireRecovered(List<DealRecord> recovered) {
+        synchronized (byChannel) {
+            for (DealRecord r : recovered) {
+                DealRecord now = store.get(r.client(), r.transferId());
+                if (now != null && now.state() == ProviderFsm.State.AWAITING_RESTART
+                        && !byChannel.containsKey(new ChannelKey(PeerId.fromBytes(r.client()), r.transferId()))) {
+                    ProviderFsm.Transition t = ProviderFsm.next(now.state(), ProviderFsm.Event.RESTART_EXPIRED);
+                    store.put(now.with(t.next(), "not restarted within " + restartWindow.toSeconds() + " s (" + now.message() + ")"));
+                }
             }
         }
     }

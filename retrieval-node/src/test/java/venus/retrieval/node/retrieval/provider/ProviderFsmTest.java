@@ -96,6 +96,14 @@ class ProviderFsmTest {
         assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.CLIENT_CANCELLED).next()).isEqualTo(State.CANCELLED);
         assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.VOUCHER_REFUSED).next()).isEqualTo(State.ERRORED);
         assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.DATA_LIMIT_REACHED)).isNull();
+        // nobody came back within the provider's restart window
+        assertThat(ProviderFsm.next(State.AWAITING_RESTART, Event.RESTART_EXPIRED))
+                .isEqualTo(new ProviderFsm.Transition(State.ERRORED, Action.NONE));
+        for (State s : State.values()) {
+            if (s != State.AWAITING_RESTART) {
+                assertThat(ProviderFsm.next(s, Event.RESTART_EXPIRED)).as(s.name()).isNull();
+            }
+        }
         // a paid deal cut off by a provider restart, then restarted, paid and finished
         assertThat(run(State.NEW, Event.ACCEPTED, Event.DATA_LIMIT_REACHED, Event.PAYMENT_COMPLETE, Event.DATA_LIMIT_REACHED,
                 Event.PROVIDER_RESTARTED, Event.RESTARTED_FUNDS_DUE, Event.PAYMENT_COMPLETE, Event.TRANSFER_DONE_OWING,
