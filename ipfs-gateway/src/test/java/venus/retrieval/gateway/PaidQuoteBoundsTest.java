@@ -77,7 +77,7 @@ class PaidQuoteBoundsTest {
     }
 
     /** A body of unknown length, like a CAR: every write is counted (the work a walk does). */
-    static final class Dag implements ResponseBody {
+    static class Dag implements ResponseBody {
         final long size;
         final AtomicInteger walks = new AtomicInteger();
         final AtomicLong produced = new AtomicLong();
@@ -211,6 +211,48 @@ class PaidQuoteBoundsTest {
         assertThat(quote(decide(huge, uri)).path("error").path("reason").asText()).isEqualTo("PRICE_NEEDS_CREDIT");
         assertThat(huge.walks).hasValue(2); // a slow moment is not remembered as "too large"
         assertThat(huge.produced.get()).isLessThan(1L << 30);
+    }
+
+    @Test
+    void identicalRequestsArrivingTogetherShareOneWalk() throws Exception {
+        java.util.concurrent.CountDownLatch inWalk = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Dag dag = new Dag(200_000) {
+            @Override
+            public void writeTo(BodySink sink) throws IOException {
+                inWalk.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                super.writeTo(sink);
+            }
+        };
+        String uri = "/ipfs/" + ROOT + "?format=car";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> decide(dag, uri));
+            assertThat(inWalk.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread[] second = new Thread[1];
+            var waiting = pool.submit(() -> {
+                second[0] = Thread.currentThread();
+                return decide(dag, uri);
+            });
+            // The second request waits for the first one's walk (parked on it), never starts its own.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while ((second[0] == null || second[0].getState() != Thread.State.WAITING) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(second[0].getState()).isEqualTo(Thread.State.WAITING);
+            release.countDown();
+            assertThat(quote(first.get(30, java.util.concurrent.TimeUnit.SECONDS)).get("bytes").asLong()).isEqualTo(200_000);
+            assertThat(quote(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).get("bytes").asLong()).isEqualTo(200_000);
+            assertThat(dag.walks).hasValue(1);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test
