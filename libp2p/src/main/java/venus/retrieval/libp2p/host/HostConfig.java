@@ -1,7 +1,9 @@
 package venus.retrieval.libp2p.host;
 
 import java.time.Duration;
+import venus.retrieval.libp2p.noise.NoiseTransportHandler;
 import venus.retrieval.libp2p.yamux.YamuxConfig;
+import venus.retrieval.libp2p.yamux.YamuxFrame;
 
 /**
  * Limits and settings of a {@link Host}, validated once. The daemon maps the {@code libp2p.*}
@@ -71,7 +73,15 @@ public record HostConfig(int maxConnections, int maxStreamsPerConnection, Durati
         return new HostConfig(maxConnections, maxStreamsPerConnection, handshakeTimeout, maxPendingBytesPerStream, maxReceiveWindow, v, ioThreads);
     }
 
+    /**
+     * Data frames of up to 16 Noise frames, each cut to whole Noise frames: js-yamux answers every
+     * Data frame with a window update (a socket write and a Noise frame on the peer), so 64 KiB
+     * frames cost a js client ~4,096 updates per 256 MiB, and a frame that overshoots a Noise
+     * frame by its 12-byte header costs it a second decryption.
+     */
     YamuxConfig yamux() {
-        return new YamuxConfig(YamuxConfig.DEFAULT_WINDOW, maxReceiveWindow, maxStreamsPerConnection, maxPendingBytesPerStream, 64 * 1024);
+        int noise = NoiseTransportHandler.MAX_PLAINTEXT;
+        return new YamuxConfig(YamuxConfig.DEFAULT_WINDOW, maxReceiveWindow, maxStreamsPerConnection, maxPendingBytesPerStream,
+                16 * noise - YamuxFrame.HEADER_LENGTH, noise);
     }
 }

@@ -2,6 +2,7 @@ package venus.retrieval.libp2p.yamux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -297,14 +298,14 @@ public final class YamuxStream implements Stream {
             return false;
         }
         if (!outbound.isEmpty() && sendWindow > 0) {
-            ByteBuf head = outbound.peek();
-            int take = (int) Math.min(Math.min(maxFrame, sendWindow), head.readableBytes());
-            ByteBuf data;
-            if (take == head.readableBytes()) {
-                data = outbound.poll();
-            } else {
-                data = head.readRetainedSlice(take);
+            int budget = (int) Math.min(maxFrame, sendWindow);
+            int align = session.config().frameAlign();
+            if (align > 0 && budget > align) {
+                // header + payload a whole number of encrypted frames: no short tail frame per Data frame
+                budget = (budget + YamuxFrame.HEADER_LENGTH) / align * align - YamuxFrame.HEADER_LENGTH;
             }
+            ByteBuf data = takeOutbound(budget);
+            int take = data.readableBytes();
             pendingBytes -= take;
             sendWindow -= take;
             sentBytes += take;
@@ -326,6 +327,29 @@ public final class YamuxStream implements Stream {
     }
 
     // ---- internals ----
+
+    /**
+     * Up to {@code budget} queued bytes as one buffer: several queued writes share a Data frame
+     * (a peer pays per frame: js-yamux answers every Data frame with a window update).
+     */
+    private ByteBuf takeOutbound(int budget) {
+        ByteBuf head = outbound.peek();
+        if (head.readableBytes() >= budget) {
+            return head.readableBytes() == budget ? outbound.poll() : head.readRetainedSlice(budget);
+        }
+        ByteBuf first = outbound.poll();
+        if (outbound.isEmpty()) {
+            return first;
+        }
+        CompositeByteBuf c = alloc().compositeBuffer(64);
+        c.addComponent(true, first);
+        while (c.readableBytes() < budget && !outbound.isEmpty() && c.numComponents() < 64) {
+            ByteBuf h = outbound.peek();
+            int n = Math.min(budget - c.readableBytes(), h.readableBytes());
+            c.addComponent(true, n == h.readableBytes() ? outbound.poll() : h.readRetainedSlice(n));
+        }
+        return c;
+    }
 
     private void runNegotiation() {
         ByteBuf reply = alloc().buffer(64);

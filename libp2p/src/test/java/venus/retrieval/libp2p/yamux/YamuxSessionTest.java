@@ -187,6 +187,40 @@ class YamuxSessionTest {
     }
 
     @Test
+    void queuedWritesShareDataFramesCutToWholeEncryptedFrames() {
+        int align = 1000;
+        open(new YamuxConfig(YamuxConfig.DEFAULT_WINDOW, YamuxConfig.DEFAULT_WINDOW, 8, 1 << 20, 10_000, align));
+        YamuxStream s = session.openStream();
+        next(); // SYN
+        s.assumeProtocol("/test");
+        s.write(Unpooled.wrappedBuffer(new byte[YamuxConfig.DEFAULT_WINDOW])); // uses up the send window
+        List<YamuxFrame> first = drain();
+        assertThat(first).allSatisfy(f -> assertThat(f.length()).isLessThanOrEqualTo(9988));
+        first.forEach(YamuxFrame::release);
+        // Ten small writes queue while there is no window, then leave as few, aligned frames.
+        byte[] data = new byte[25_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        for (int off = 0; off < data.length; off += 2500) {
+            s.write(Unpooled.wrappedBuffer(data, off, 2500));
+        }
+        assertThat(drain()).isEmpty();
+        ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, 0, 1, 1 << 20, null));
+        List<YamuxFrame> out = drain();
+        // The 10,000-byte budget is cut to 10 × 1,000 − 12 = 9,988 (header + payload = 10 frames of 1,000).
+        assertThat(out).extracting(YamuxFrame::length).containsExactly(9988, 9988, 25_000 - 2 * 9988);
+        ByteBuf all = Unpooled.buffer();
+        out.forEach(f -> {
+            all.writeBytes(f.data());
+            f.release();
+        });
+        assertThat(io.netty.buffer.ByteBufUtil.getBytes(all)).isEqualTo(data);
+        all.release();
+        assertThat(s.bytesSent()).isEqualTo(YamuxConfig.DEFAULT_WINDOW + data.length);
+    }
+
+    @Test
     void streamFloodsAreResetThenEndTheSession() {
         open(new YamuxConfig(YamuxConfig.DEFAULT_WINDOW, YamuxConfig.DEFAULT_WINDOW, 2, 4096, 64 * 1024));
         ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, null));
