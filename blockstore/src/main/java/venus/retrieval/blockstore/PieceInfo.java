@@ -63,7 +63,8 @@ public record PieceInfo(long id, Cid pieceCid, long paddedSize, long payloadSize
         return state == PieceState.READY;
     }
 
-    PieceInfo withState(PieceState s, String err, Instant now) {
+    /** This record in state {@code s} with error {@code err} (null = none), updated at {@code now}. */
+    public PieceInfo withState(PieceState s, String err, Instant now) {
         return new PieceInfo(id, pieceCid, paddedSize, payloadSize, fileSize, roots, s, file, copied, cached, isPublic,
                 dealIds, minerIds, sectorId, sectorOffset, fastRetrieval, announced, blockCount, createdAt, now, err);
     }

@@ -188,7 +188,7 @@ public final class PieceCommand implements Runnable {
         public Integer call() {
             List<PieceInfo> pieces;
             try (RepoPieceStore s = RepoPieceStore.reader(repo)) {
-                pieces = s == null ? List.of() : s.store().directory().pieces();
+                pieces = s == null ? List.of() : s.store().directory().pieces().stream().map(s::shown).toList();
             }
             if (json) {
                 List<Object> all = new ArrayList<>();
@@ -225,7 +225,7 @@ public final class PieceCommand implements Runnable {
                 if (s == null) {
                     throw new CliException("no piece " + piece);
                 }
-                p = find(s.store(), piece);
+                p = s.shown(find(s.store(), piece));
             }
             Map<String, Object> m = record(p);
             if (json) {

@@ -1,6 +1,8 @@
 package venus.retrieval.node.cli;
 
 import java.nio.file.Files;
+import venus.retrieval.blockstore.PieceInfo;
+import venus.retrieval.blockstore.PieceState;
 import venus.retrieval.blockstore.PieceStore;
 import venus.retrieval.node.repo.Repo;
 
@@ -12,10 +14,12 @@ import venus.retrieval.node.repo.Repo;
 final class RepoPieceStore implements AutoCloseable {
     private final Repo.WriteLock lock;
     private final PieceStore store;
+    private final boolean noWriter;
 
-    private RepoPieceStore(Repo.WriteLock lock, PieceStore store) {
+    private RepoPieceStore(Repo.WriteLock lock, PieceStore store, boolean noWriter) {
         this.lock = lock;
         this.store = store;
+        this.noWriter = noWriter;
     }
 
     /** Opens for writing: the repo must exist; takes its writer lock. */
@@ -23,7 +27,7 @@ final class RepoPieceStore implements AutoCloseable {
         Repo repo = Repo.open(option.path());
         Repo.WriteLock lock = repo.lockForWrite();
         try {
-            return new RepoPieceStore(lock, PieceStore.open(repo.lmdb(), repo.pieces(), PieceStore.Options.defaults()));
+            return new RepoPieceStore(lock, PieceStore.open(repo.lmdb(), repo.pieces(), PieceStore.Options.defaults()), false);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -39,8 +43,21 @@ final class RepoPieceStore implements AutoCloseable {
         if (!Files.isRegularFile(repo.lmdb().resolve("data.mdb"))) {
             return null;
         }
+        boolean noWriter = !repo.writerMayBeRunning();
         return new RepoPieceStore(null, PieceStore.open(repo.lmdb(), repo.pieces(),
-                PieceStore.Options.defaults().withReadOnly(true).withCacheBytes(0)));
+                PieceStore.Options.defaults().withReadOnly(true).withCacheBytes(0)), noWriter);
+    }
+
+    /**
+     * A record as the operator should see it: an import still {@code indexing} while no writer
+     * process runs was interrupted by a crash (the next writer open marks it failed,
+     * "interrupted", and removes its entries), so a reader shows it that way already.
+     */
+    PieceInfo shown(PieceInfo p) {
+        if (noWriter && p.state() == PieceState.INDEXING) {
+            return p.withState(PieceState.FAILED, "interrupted", p.updatedAt());
+        }
+        return p;
     }
 
     PieceStore store() {

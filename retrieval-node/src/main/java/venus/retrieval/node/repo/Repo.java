@@ -200,6 +200,27 @@ public final class Repo {
         }
     }
 
+    /**
+     * Whether a writer process may be running: the lock file names a live process (a stale or
+     * unreadable file counts as running, the safe answer). Takes no lock, so it never disturbs a
+     * writer that is starting.
+     */
+    public boolean writerMayBeRunning() {
+        Path lockFile = lockFile();
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try {
+            String pid = Files.readString(lockFile, StandardCharsets.US_ASCII).strip();
+            if (!pid.matches("\\d{1,18}")) {
+                return !pid.isEmpty();
+            }
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private static String readPid(FileChannel ch) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(32);
         ch.read(buf, 0);

@@ -29,11 +29,15 @@ class RepoLockContentionTest {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("locked");
+            assertThat(repo.writerMayBeRunning()).isTrue(); // what read-only `piece ls` asks
             assertThatThrownBy(repo::lockForWrite)
                     .hasMessage("repository " + repo.dir() + " is in use by another vrn process (pid " + other.pid() + ")");
             other.getOutputStream().close(); // let it release and exit
             assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(other.exitValue()).isZero();
+            assertThat(repo.writerMayBeRunning()).isFalse(); // the file still names it, but it is gone
+            java.nio.file.Files.writeString(repo.lockFile(), "garbage");
+            assertThat(repo.writerMayBeRunning()).isTrue(); // unreadable: assume a writer (shows imports as they are)
             try (Repo.WriteLock lock = repo.lockForWrite()) {
                 assertThat(lock.isValid()).isTrue();
             }
