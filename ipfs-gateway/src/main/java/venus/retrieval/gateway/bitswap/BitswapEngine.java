@@ -288,6 +288,9 @@ public final class BitswapEngine implements AutoCloseable {
 
     /** Queues {@code l} if it has work and may be served now. Lock held. */
     private void signal(Ledger l) {
+        if (closed) {
+            return; // a late delivery report or writability change after close: the timer is gone
+        }
         if (l.queued || l.busy || l.gone || l.queue.isEmpty() || l.outbox == null) {
             return;
         }
