@@ -65,6 +65,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Long> RETRIEVAL_PAYMENT_INTERVAL_INCREASE = add(ConfigKey.bytes("retrieval.payment_interval_increase", "1048576", 0, "How much the payment interval grows after each payment."));
     public static final ConfigKey<String> RETRIEVAL_PAYMENT_ADDRESS = add(ConfigKey.string("retrieval.payment_address", "", "Default payment address of retrieval queries (where clients point payment channels); empty = the wallet's default address."));
     public static final ConfigKey<String> RETRIEVAL_MINERS = add(ConfigKey.string("retrieval.miners", "", "Per-miner retrieval asks, ';'-separated: 'f01234 price=2 unseal=0 interval=1048576 increase=1048576 address=f1...'; unset words take the retrieval.* defaults (docs/retrieval.md)."));
+    public static final ConfigKey<Duration> RETRIEVAL_RESTART_WINDOW = add(ConfigKey.positiveDuration("retrieval.restart_window", "10m", "How long a retrieval deal cut off mid-transfer (lost connection, graphsync cancel, provider restart) waits for the client's data-transfer Restart before it fails (docs/retrieval.md)."));
 
     // ---- payments (payment channels, paid gateway) ----
     public static final ConfigKey<BigInteger> GATEWAY_PRICE_PER_BYTE = add(ConfigKey.attoFil("gateway.price_per_byte", "0", "Price per body byte of gateway responses, in attoFIL, paid with payment-channel vouchers (docs/paid-gateway.md); 0 = free gateway."));

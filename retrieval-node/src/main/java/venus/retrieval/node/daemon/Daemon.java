@@ -181,6 +181,16 @@ public final class Daemon {
         return l == null || l.isEmpty() ? null : l.get(0);
     }
 
+    /** The started service of this type (for tests), or null. */
+    <T extends NodeService> T service(Class<T> type) {
+        for (NodeService s : started) {
+            if (type.isInstance(s)) {
+                return type.cast(s);
+            }
+        }
+        return null;
+    }
+
     /** The shared context (for tests and the CLI). */
     public DaemonContext context() {
         return ctx;

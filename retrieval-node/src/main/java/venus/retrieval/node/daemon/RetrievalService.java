@@ -39,7 +39,8 @@ public final class RetrievalService implements NodeService {
         this.asks = asks(ctx);
         PieceFinder finder = new PieceFinder(ctx.store().directory(), asks);
         DealStore deals = ctx.closeOnShutdown(DealStore.open(DealStore.directory(ctx.repo().dir())));
-        this.provider = new RetrievalProvider(finder, payments.takesRetrievalPayments() ? payments::receiver : null, deals);
+        this.provider = new RetrievalProvider(finder, payments.takesRetrievalPayments() ? payments::receiver : null, deals,
+                c.get(ConfigKeys.RETRIEVAL_RESTART_WINDOW));
         new QueryProtocol(finder).register(host);
         Transports.register(host, Transports.ofHost(host, () -> gatewayMultiaddr(ctx)));
         provider.attachNetwork(DataTransferNetwork.register(host, provider));

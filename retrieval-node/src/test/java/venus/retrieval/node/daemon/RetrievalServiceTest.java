@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,14 @@ import venus.retrieval.node.repo.RepoInit;
 import venus.retrieval.node.retrieval.Transports;
 import venus.retrieval.node.retrieval.client.CarSpool;
 import venus.retrieval.node.retrieval.client.RetrievalClient;
+import venus.retrieval.node.retrieval.provider.DealRecord;
+import venus.retrieval.node.retrieval.provider.DealStore;
+import venus.retrieval.node.retrieval.provider.ProviderFsm;
+import venus.retrieval.node.retrieval.provider.RetrievalProvider;
+import venus.retrieval.paych.Address;
+import venus.retrieval.paych.SignedVoucher;
+import venus.retrieval.paych.TokenAmount;
+import venus.retrieval.paych.Wallet;
 import venus.retrieval.node.retrieval.query.QueryResponse;
 
 /** vrn daemon registers query, transports, data-transfer and graphsync with the provider's hooks. */
@@ -37,7 +46,10 @@ class RetrievalServiceTest {
     RetrievalClient client;
 
     Multiaddr start(String... extra) throws Exception {
-        Repo repo = RepoInit.init(tmp.resolve("repo")).repo();
+        return start(RepoInit.init(tmp.resolve("repo")).repo(), extra);
+    }
+
+    Multiaddr start(Repo repo, String... extra) throws Exception {
         List<String> sets = new java.util.ArrayList<>(List.of("api.listen=127.0.0.1:0", "gateway.listen=127.0.0.1:0",
                 "libp2p.listen=/ip4/127.0.0.1/tcp/0", "daemon.shutdown_grace=1s"));
         sets.addAll(List.of(extra));
@@ -84,6 +96,32 @@ class RetrievalServiceTest {
         assertThat(client.query(addr, root, Duration.ofSeconds(10)).minPricePerByte()).isEqualTo(2);
         assertThatThrownBy(() -> client.retrieve(addr, root, new CarSpool(tmp.resolve("x.car"), root), RetrievalClient.Payment.FREE_ONLY,
                 Duration.ofSeconds(30))).isInstanceOf(NodeException.class).hasMessageContaining("--max-price or --paych");
+    }
+
+    @Test
+    void aDealLeftWithAPendingVoucherNeitherStopsTheStartNorOutlivesTheRestartWindow() throws Exception {
+        // the last run stopped between writing a voucher ahead into a deal record and the voucher
+        // store's commit; the daemon builds the provider (start-up recovery) before payments start
+        Repo repo = RepoInit.init(tmp.resolve("repo")).repo();
+        Wallet wallet = Wallet.open(repo.dir());
+        Address payee = wallet.defaultAddress();
+        SignedVoucher v = SignedVoucher.of(Address.id(1234), 0, 1, new TokenAmount(BigInteger.TEN)).sign(wallet, payee);
+        Cid root = Cid.parse("bafybeiacftqp4vjhb5aelbt76t7vpx64flvtz7ikieeezyckdlss4gpwma");
+        try (DealStore ds = DealStore.open(DealStore.directory(repo.dir()))) {
+            ds.put(new DealRecord(PeerIdentity.generate().peerId().bytes(), 7, 8, root, null, ProviderFsm.State.ONGOING,
+                    BigInteger.TWO, BigInteger.ZERO, BigInteger.ZERO, 0, null, "", 100_000, 0, 100_000, 0, null, payee.bytes(),
+                    v.toCbor(), BigInteger.ZERO));
+        }
+        start(repo, "network=devnet", "retrieval.price_per_byte=2", "retrieval.payment_interval=100000",
+                "retrieval.restart_window=300ms");
+        RetrievalProvider provider = daemon.service(RetrievalService.class).hooks();
+        // retrieval.restart_window reaches the provider: the deal nobody restarts fails after it
+        for (int i = 0; i < 2000 && provider.deals().get(0).state() != ProviderFsm.State.ERRORED; i++) {
+            Thread.sleep(10);
+        }
+        DealRecord d = provider.deals().get(0);
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
+        assertThat(d.message()).contains("not restarted within");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +31,10 @@ import venus.retrieval.node.retrieval.client.CarSpool;
 import venus.retrieval.node.retrieval.client.RetrievalClient;
 import venus.retrieval.ipld.model.Node;
 import venus.retrieval.ipld.traversal.Selectors;
+import venus.retrieval.libp2p.PeerId;
 import venus.retrieval.node.graphsync.Graphsync;
+import venus.retrieval.node.graphsync.GraphsyncHooks.OutgoingBlock;
+import venus.retrieval.node.graphsync.GsRequest;
 import venus.retrieval.node.graphsync.OutgoingRequest;
 import venus.retrieval.node.graphsync.ReceivedBlocks;
 import venus.retrieval.node.graphsync.ResponseStatus;
@@ -83,6 +87,8 @@ class PaidRetrievalTest {
     PeerIdentity providerIdentity;
     int providerPort;
     RetrievalProvider provider;
+    /** False plays the daemon's start order: the provider exists before the payment service has started. */
+    volatile boolean paymentsRunning = true;
     Multiaddr addr;
     Host clientHost;
     RetrievalClient client;
@@ -126,7 +132,13 @@ class PaidRetrievalTest {
         providerPort = providerHost.listenAddrs().get(0).toTcpSocketAddress().getPort();
         new QueryProtocol(finder).register(providerHost);
         provider = RetrievalProvider.register(providerHost, store.blockSource(), finder,
-                a -> receivers.computeIfAbsent(a, x -> new PaymentReceiver(new VoucherValidator(ledger, x, 20), providerVouchers)), deals, 2);
+                a -> {
+                    if (!paymentsRunning) {
+                        throw new venus.retrieval.paych.PaychException(venus.retrieval.paych.PaychException.Reason.STORE,
+                                "payments are not running on this node");
+                    }
+                    return receivers.computeIfAbsent(a, x -> new PaymentReceiver(new VoucherValidator(ledger, x, 20), providerVouchers));
+                }, deals, 2);
         addr = providerHost.listenAddrs().get(0).withPeerId(providerHost.peerId());
     }
 
@@ -506,6 +518,51 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void aPendingVoucherIsCreditedWhenPaymentsStartAfterTheProvider() throws Exception {
+        // the daemon builds the provider (start-up recovery) before its payment service has opened
+        // the voucher store: the pending voucher must neither stop the start nor lose its credit
+        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 2 && !second.isDone()) {
+                second.complete(v);
+                return null;
+            }
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
+        stopProvider();
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
+            DealRecord r = ds.all().get(0);
+            BigInteger before = vs.bestReceived(channel).get(v2.lane()).amount().atto();
+            ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
+                    r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
+                    r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
+            vs.putReceived(v2, TokenAmount.ZERO);
+        }
+        paymentsRunning = false;
+        startProvider(asks(0)); // must not throw: payments are simply not running yet
+        DealRecord waiting = onlyDeal();
+        assertThat(waiting.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+        assertThat(waiting.pendingVoucher()).isNotNull(); // kept until it can be checked against the store
+        paymentsRunning = true;
+        Object out = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(out).isInstanceOf(RetrievalClient.Result.class);
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes); // credited exactly once
+        assertThat(d.pendingVoucher()).isNull();
+    }
+
+    @Test
     void restartOfAnUnknownOrFinishedTransferIsRefused() throws Exception {
         RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
         assertThat(done.bytes()).isEqualTo(dagBytes);
@@ -532,6 +589,39 @@ class PaidRetrievalTest {
             assertThat(stranger.response().accepted()).isFalse();
         }
         assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED); // untouched
+    }
+
+    /** A graphsync request carrying a DT pull (new or restart) of {@link #root}, as the provider's hooks see it. */
+    GsRequest dtRequest(UUID id, TransferRequest r) {
+        return GsRequest.newRequest(id, root, Selectors.exploreAllRecursively(), Map.of(TransferMessage.EXTENSION, TransferMessage.of(r).toNode()));
+    }
+
+    @Test
+    void aRequestReplacedByARestartSendsNothingMoreUnmetered() {
+        // the provider's hooks driven directly, as graphsync drives them: a deal runs on one request,
+        // the client restarts the channel on a second one while the first is still being walked
+        PeerId peer = clientHost.peerId();
+        long xfer = 4242;
+        Node sel = Selectors.exploreAllRecursively();
+        DealProposal p = new DealProposal(77, root, null, null, BigInteger.ONE, INTERVAL, INCREASE, BigInteger.ZERO);
+        UUID first = UUID.randomUUID();
+        assertThat(provider.onIncomingRequest(peer, dtRequest(first, TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE, p.toNode())))
+                .accepted()).isTrue();
+        assertThat(provider.onOutgoingBlock(peer, first, new OutgoingBlock(root, 1000, 1000, 1, 1000, true)).pause()).isFalse();
+        // a restart carrying another proposal (other price) on the same channel is refused
+        DealProposal cheaper = new DealProposal(77, root, null, null, BigInteger.TWO, INTERVAL, INCREASE, BigInteger.ZERO);
+        assertThat(provider.onIncomingRequest(peer, dtRequest(UUID.randomUUID(),
+                TransferRequest.restartPull(xfer, root, sel, DealProposal.TYPE, cheaper.toNode()))).accepted()).isFalse();
+        UUID second = UUID.randomUUID();
+        assertThat(provider.onIncomingRequest(peer, dtRequest(second, TransferRequest.restartPull(xfer, root, sel, DealProposal.TYPE, p.toNode())))
+                .accepted()).isTrue();
+        // until its cancel has run, the replaced request is still walked: each block it would send is
+        // neither counted nor limited, so it must stop (pause) instead of sending on for free
+        long big = INTERVAL; // alone more than the interval paid for (nothing is)
+        assertThat(provider.onOutgoingBlock(peer, first, new OutgoingBlock(root, (int) big, (int) big, 2, 1000 + big, true)).pause())
+                .as("the replaced request keeps sending").isTrue();
+        // the restarted request is metered from where the deal was: this block crosses the interval
+        assertThat(provider.onOutgoingBlock(peer, second, new OutgoingBlock(root, (int) big, (int) big, 2, big, true)).pause()).isTrue();
     }
 
     /** What a hand-made DT Restart request got back: the graphsync ending and the DT response. */

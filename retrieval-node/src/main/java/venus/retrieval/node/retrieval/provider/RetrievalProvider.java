@@ -156,9 +156,19 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
      *     node takes no payments (then only free proposals are accepted)
      */
     public RetrievalProvider(PieceFinder finder, Function<Address, PaymentReceiver> receivers, DealStore store) {
+        this(finder, receivers, store, DEFAULT_RESTART_WINDOW);
+    }
+
+    /**
+     * As {@link #RetrievalProvider(PieceFinder, Function, DealStore)} with the restart window
+     * ({@code retrieval.restart_window}); it also times the deals the last run left waiting.
+     */
+    public RetrievalProvider(PieceFinder finder, Function<Address, PaymentReceiver> receivers, DealStore store,
+                             java.time.Duration restartWindow) {
         this.finder = finder;
         this.receivers = receivers;
         this.store = store;
+        setRestartWindow(restartWindow);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "retrieval-provider");
             t.setDaemon(true);
@@ -200,7 +210,14 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         List<DealRecord> waiting = new java.util.ArrayList<>();
         for (DealRecord r : store.all()) {
             if (r.pendingVoucher() != null) {
-                r = creditPending(r);
+                DealRecord credited = creditPending(r);
+                if (credited == null) {
+                    // e.g. the daemon builds this provider before its payment service opens the
+                    // voucher store: the record keeps the voucher, its restart credits it
+                    log.info("retrieval deal {}: pending voucher kept until payments run", r.dealId());
+                } else {
+                    r = credited;
+                }
             }
             if (!r.state().terminal()) {
                 ProviderFsm.Transition t = ProviderFsm.next(r.state(), ProviderFsm.Event.PROVIDER_RESTARTED);
@@ -219,6 +236,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     /**
      * The node stopped while storing a voucher: the record names it (written before the voucher
      * store's commit). If the store has it, its credit was lost with the record's update: add it.
+     * Returns the settled record (stored), or null when the voucher store cannot be asked now
+     * (payments not running yet): then the record is left as it is.
      */
     private DealRecord creditPending(DealRecord r) {
         SignedVoucher sv;
@@ -233,7 +252,13 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         BigInteger funds = r.funds();
         byte[] channel = r.paymentChannel();
         if (receivers != null && r.payee() != null) {
-            SignedVoucher best = receivers.apply(Address.fromBytes(r.payee())).store().bestReceived(sv.channel()).get(sv.lane());
+            SignedVoucher best;
+            try {
+                best = receivers.apply(Address.fromBytes(r.payee())).store().bestReceived(sv.channel()).get(sv.lane());
+            } catch (RuntimeException e) {
+                log.warn("retrieval deal {}: cannot check its pending voucher now: {}", r.dealId(), e.getMessage());
+                return null;
+            }
             if (sv.equals(best)) {
                 BigInteger credit = sv.amount().atto().subtract(r.pendingBaseline()).max(BigInteger.ZERO);
                 funds = funds.add(credit);
@@ -382,15 +407,19 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             if (rec != null) {
                 dealId = rec.dealId();
             }
+            DealRecord settled = rec != null && !rec.state().terminal() && rec.pendingVoucher() != null ? creditPending(rec) : rec;
             if (d == null && rec == null) {
                 why = "no transfer " + Long.toUnsignedString(r.transferId()) + " from this peer";
+            } else if (rec != null && settled == null) {
+                // resuming without that voucher's credit would make the client pay the interval twice
+                why = "deal " + Long.toUnsignedString(rec.dealId()) + " has a voucher this node cannot check yet (payments not running)";
             } else if (d == null && rec.state().terminal()) {
                 why = "deal " + Long.toUnsignedString(rec.dealId()) + " is " + rec.state() + " and cannot restart";
             } else if (d == null && rec.proposal() == null) {
                 why = "deal " + Long.toUnsignedString(rec.dealId()) + " was recorded without its proposal and cannot restart";
             } else {
                 if (d == null) {
-                    d = Deal.fromRecord(peer, rec);
+                    d = Deal.fromRecord(peer, settled);
                 }
                 dealId = d.proposal.id();
                 why = restartProblem(d, request, r);
@@ -512,7 +541,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
         Deal d = byRequest.get(new RequestKey(peer, requestId));
         if (d == null) {
-            return BlockDecision.CONTINUE;
+            // Every request this provider accepted has a deal until the deal ends or a restart
+            // moves it to a new request; then this one is cancelled (asynchronously). Until that
+            // runs, nothing here counts or limits its blocks: stop it after this one.
+            return STOP_UNMETERED;
         }
         synchronized (d) {
             // first sends count, by traversal index: after a restart, blocks up to the recorded
@@ -526,6 +558,9 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 } else if (block.firstVisit() && block.index() <= d.restartSkip) {
                     d.bytesSent += block.size();
                 }
+            }
+            if (!requestId.equals(d.requestId)) {
+                return STOP_UNMETERED; // a restart replaced this request while it waited for the monitor
             }
             if (d.state != ProviderFsm.State.ONGOING || d.dataLimit == 0 || d.bytesSent < d.dataLimit) {
                 return clientPauseAfter(d);
@@ -549,6 +584,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             return BlockDecision.pauseAfter(ext);
         }
     }
+
+    private static final BlockDecision STOP_UNMETERED = BlockDecision.pauseAfter(Map.of());
 
     /** A client's pause takes effect after the block going out now (caller holds d's monitor). */
     private static BlockDecision clientPauseAfter(Deal d) {
