@@ -271,6 +271,8 @@ class FreeRetrievalTest {
     static final class GatedProvider implements AutoCloseable {
         final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        /** The provider's host saw the client's connection close (after graphsync's own listener did). */
+        final java.util.concurrent.CountDownLatch disconnected = new java.util.concurrent.CountDownLatch(1);
         final DealStore deals;
         final Host host;
         final RetrievalProvider provider;
@@ -295,6 +297,13 @@ class FreeRetrievalTest {
             host = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
             new QueryProtocol(finder).register(host);
             provider = RetrievalProvider.register(host, gated, finder, null, deals, 2);
+            // listeners run in order: when this one runs, graphsync has failed the peer's responses
+            host.addConnectionListener(new venus.retrieval.libp2p.ConnectionListener() {
+                @Override
+                public void onDisconnected(venus.retrieval.libp2p.Connection connection) {
+                    disconnected.countDown();
+                }
+            });
             addr = host.listenAddrs().get(0).withPeerId(host.peerId());
         }
 
@@ -340,6 +349,9 @@ class FreeRetrievalTest {
         }
         assertThat(stored.get()).isGreaterThanOrEqualTo(8);
         c.connection(g.host.peerId()).close();
+        // release the walk only once the provider knows: else it may finish sending into the dead
+        // connection before it hears of the cut, and the deal ends Completed (a flaky test)
+        assertThat(g.disconnected.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         g.release.countDown();
     }
 
