@@ -136,7 +136,8 @@ public final class Daemon {
                 }
             }
             Repo.writeAtomically(repo.daemonJson(), d.daemonJson(), false);
-            LOG.info("vrn daemon ready: peer {} pid {} ({})", identity.peerId(), ProcessHandle.current().pid(), repo.daemonJson());
+            LOG.info("vrn daemon ready: peer {} pid {} ({}), Java {}", identity.peerId(), ProcessHandle.current().pid(), repo.daemonJson(),
+                    Runtime.version());
             return d;
         } catch (Exception e) {
             if (d != null) {
