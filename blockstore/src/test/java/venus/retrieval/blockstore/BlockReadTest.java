@@ -148,6 +148,37 @@ class BlockReadTest {
         }
     }
 
+    @Test
+    void aSnapshotInUseDuringACommitIsNotReusedAfterIt() throws Exception {
+        // review of the kept per-thread snapshot: a commit skips a snapshot that is in use (it cannot
+        // reset it); the read that used it must still not leave it for the thread's next lookup
+        try (LmdbEnvironment env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.defaults())) {
+            Blockstore bs = new LmdbBlockstore(env);
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Block b = Block.of(700 + i, 80 + i);
+                    bs.put(b.cid(), b.data());
+                    byte[] seen = bs.read(b.cid(), v -> {
+                        try {
+                            // committed by another thread while this read runs in its snapshot
+                            writer.submit(() -> bs.delete(b.cid())).get(30, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                        return copy(v); // the running read keeps its consistent view
+                    });
+                    assertThat(seen).isEqualTo(b.data());
+                    assertThat(bs.read(b.cid(), BlockReadTest::copy)).as("a lookup after the delete returned").isNull();
+                    assertThat(bs.size(b.cid())).isEqualTo(-1);
+                    assertThat(bs.has(b.cid())).isFalse();
+                }
+            } finally {
+                writer.shutdownNow();
+            }
+        }
+    }
+
     private static byte[] copyRange(byte[] b, int from, int to) {
         return java.util.Arrays.copyOfRange(b, from, to);
     }
