@@ -87,8 +87,11 @@ class PaidRetrievalTest {
     PeerIdentity providerIdentity;
     int providerPort;
     RetrievalProvider provider;
-    /** False plays the daemon's start order: the provider exists before the payment service has started. */
-    volatile boolean paymentsRunning = true;
+    /**
+     * Plays the daemon's start order: payments are not running for this thread (the one building
+     * the provider, whose start-up recovery runs then); graphsync's threads find them running.
+     */
+    volatile Thread paymentsDownFor;
     Multiaddr addr;
     Host clientHost;
     RetrievalClient client;
@@ -133,7 +136,7 @@ class PaidRetrievalTest {
         new QueryProtocol(finder).register(providerHost);
         provider = RetrievalProvider.register(providerHost, store.blockSource(), finder,
                 a -> {
-                    if (!paymentsRunning) {
+                    if (Thread.currentThread() == paymentsDownFor) {
                         throw new venus.retrieval.paych.PaychException(venus.retrieval.paych.PaychException.Reason.STORE,
                                 "payments are not running on this node");
                     }
@@ -503,12 +506,17 @@ class PaidRetrievalTest {
                     r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
                     r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
             vs.putReceived(v2, TokenAmount.ZERO); // committed; the record update after it never happened
+            // a start-up the client cannot reach (no host), so the recovered record is read before any
+            // restart can change it (reading it after startProvider raced with the client's restart)
+            RetrievalProvider offline = new RetrievalProvider(new PieceFinder(store.directory(), asks(0)),
+                    a -> new PaymentReceiver(new VoucherValidator(ledger, a, 20), vs), ds);
+            offline.close();
+            DealRecord recovered = ds.all().get(0);
+            assertThat(recovered.funds()).isEqualTo(v2.amount().atto()); // credited once, at start-up
+            assertThat(recovered.pendingVoucher()).isNull();
+            assertThat(recovered.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
         }
-        startProvider(asks(0));
-        DealRecord recovered = onlyDeal();
-        assertThat(recovered.funds()).isEqualTo(v2.amount().atto()); // credited once, at start-up
-        assertThat(recovered.pendingVoucher()).isNull();
-        assertThat(recovered.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+        startProvider(asks(0)); // a second start-up credits nothing more (the final funds would exceed the DAG)
         Object out = retrieval.get(60, TimeUnit.SECONDS);
         assertThat(out).isInstanceOf(RetrievalClient.Result.class);
         // without the credit the provider would ask for that interval again: the client would pay it twice
@@ -547,12 +555,15 @@ class PaidRetrievalTest {
                     r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
             vs.putReceived(v2, TokenAmount.ZERO);
         }
-        paymentsRunning = false;
-        startProvider(asks(0)); // must not throw: payments are simply not running yet
-        DealRecord waiting = onlyDeal();
-        assertThat(waiting.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
-        assertThat(waiting.pendingVoucher()).isNotNull(); // kept until it can be checked against the store
-        paymentsRunning = true;
+        paymentsDownFor = Thread.currentThread();
+        try {
+            startProvider(asks(0)); // must not throw: payments are simply not running yet
+        } finally {
+            paymentsDownFor = null;
+        }
+        // the record kept the voucher, so the client's restart credits it: without that credit the
+        // provider asks that interval again and the client's next voucher (same amount as the one
+        // stored) is refused, failing the deal
         Object out = retrieval.get(60, TimeUnit.SECONDS);
         assertThat(out).isInstanceOf(RetrievalClient.Result.class);
         assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
