@@ -635,6 +635,41 @@ class PaidRetrievalTest {
         assertThat(provider.onOutgoingBlock(peer, second, new OutgoingBlock(root, (int) big, (int) big, 2, big, true)).pause()).isTrue();
     }
 
+    @Test
+    void blocksTheClientSaidItHeldAreNotFreeAfterARestart() {
+        // a deal whose first request carried graphsync/do-not-send-first-blocks (or -cids): the walk
+        // passes blocks without sending them. A restart without that extension must not hand those
+        // blocks over for nothing (restarts count only beyond the deal's progress index)
+        PeerId peer = clientHost.peerId();
+        long xfer = 4343;
+        Node sel = Selectors.exploreAllRecursively();
+        DealProposal p = new DealProposal(78, root, null, null, BigInteger.ONE, INTERVAL, INCREASE, BigInteger.ZERO);
+        int size = (int) (INTERVAL / 2);
+        UUID first = UUID.randomUUID();
+        assertThat(provider.onIncomingRequest(peer, dtRequest(first, TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE, p.toNode())))
+                .accepted()).isTrue();
+        for (int i = 1; i <= 3; i++) { // walked, not sent: the requester said it holds them
+            if (provider.onOutgoingBlock(peer, first, new OutgoingBlock(root, size, 0, i, 0, true)).pause()) {
+                break; // graphsync walks no further on a paused request
+            }
+        }
+        provider.onNetworkError(peer, first, new RuntimeException("cut"));
+        UUID second = UUID.randomUUID();
+        var restarted = provider.onIncomingRequest(peer, dtRequest(second,
+                TransferRequest.restartPull(xfer, root, sel, DealProposal.TYPE, p.toNode())));
+        assertThat(restarted.accepted()).isTrue();
+        long free = 0; // bytes on the wire before the provider stops for a payment (none was made)
+        if (!restarted.pause()) {
+            for (int i = 1; i <= 3; i++) {
+                free += size;
+                if (provider.onOutgoingBlock(peer, second, new OutgoingBlock(root, size, size, i, free, true)).pause()) {
+                    break;
+                }
+            }
+        }
+        assertThat(free).as("bytes sent unpaid beyond the first interval").isLessThanOrEqualTo(INTERVAL);
+    }
+
     /** What a hand-made DT Restart request got back: the graphsync ending and the DT response. */
     record Restarted(int status, TransferResponse response) {}
 

@@ -83,8 +83,6 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         long bytesSent;
         /** The highest traversal index counted in bytesSent: after a restart only blocks beyond it count. */
         long progress;
-        /** The current request's do-not-send-first-blocks (0 unless restarted). */
-        long restartSkip;
         long dataLimit;
         Address channel;
         String message = "";
@@ -443,7 +441,6 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                             byRequest.remove(new RequestKey(peer, previous), d);
                         }
                         d.requestId = request.id();
-                        d.restartSkip = skipFirst(request);
                         d.clientPaused = false;
                         d.pausedForClient = false;
                         d.dataLimit = d.math.dataLimit(d.funds);
@@ -469,11 +466,6 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                     dr.toNode(), DealResponse.TYPE)));
         }
         return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.RESTART, true, false, r.transferId(), null, "")));
-    }
-
-    private static long skipFirst(GsRequest request) {
-        Node n = request.extensions().get(Graphsync.DO_NOT_SEND_FIRST_BLOCKS);
-        return n != null && n.kind() == venus.retrieval.ipld.model.Kind.INT && n.fitsLong() ? n.asLong() : 0;
     }
 
     /** Why a restart request does not match its deal, or null (go-data-transfer's validateRestartRequest). */
@@ -549,13 +541,15 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         synchronized (d) {
             // first sends count, by traversal index: after a restart, blocks up to the recorded
             // progress were counted already (go-data-transfer counts queued blocks by index too).
-            // A block beyond it that the client already holds (do-not-send-first-blocks) went out
-            // before the interruption, after the record was last written: it counts as sent.
+            // A block beyond it that the client says it holds (do-not-send-first-blocks or -cids)
+            // counts as sent too: after a restart it went out before the interruption (after the
+            // record was last written); otherwise the progress index passes it uncounted and a later
+            // restart without the extension would send it for nothing.
             if (block.index() > d.progress) {
                 d.progress = block.index();
                 if (block.sizeOnWire() > 0) {
                     d.bytesSent += block.sizeOnWire();
-                } else if (block.firstVisit() && block.index() <= d.restartSkip) {
+                } else if (block.firstVisit()) {
                     d.bytesSent += block.size();
                 }
             }
