@@ -69,6 +69,14 @@ public interface Stream {
      */
     long bytesSent();
 
+    /**
+     * Completes once every byte {@link #write written} before this call has been handed to the
+     * connection (within the peer's flow-control window, as a blocking write returns in go-yamux);
+     * exceptionally if the stream ends first, or has ended. Callbacks may run on the event loop:
+     * hop elsewhere for anything slow.
+     */
+    CompletableFuture<Void> whenSent();
+
     /** Whether the queue of unsent bytes is below the configured high-water mark. */
     boolean isWritable();
 

@@ -59,6 +59,10 @@ public final class YamuxStream implements Stream {
     private volatile boolean finRequested;
     private boolean finSent;
     private volatile boolean closed;
+    /** {@link #whenSent} futures by the sentBytes each waits for, in order (event loop only). */
+    private final ArrayDeque<SentMark> sentMarks = new ArrayDeque<>();
+
+    private record SentMark(long at, CompletableFuture<Void> future) {}
 
     YamuxStream(YamuxSession session, int id, boolean initiator) {
         this.session = session;
@@ -111,6 +115,28 @@ public final class YamuxStream implements Stream {
     @Override
     public long bytesSent() {
         return Math.max(0, sentBytes - protocolBytes);
+    }
+
+    @Override
+    public CompletableFuture<Void> whenSent() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (eventLoop().inEventLoop()) {
+            markSent(f);
+        } else {
+            eventLoop().execute(() -> markSent(f));
+        }
+        return f;
+    }
+
+    private void markSent(CompletableFuture<Void> f) {
+        if (closed) {
+            // what was written may have been dropped with the stream
+            f.completeExceptionally(new Libp2pException(Libp2pException.Reason.CLOSED, "stream " + Integer.toUnsignedString(id) + " ended"));
+        } else if (pendingBytes == 0) {
+            f.complete(null);
+        } else {
+            sentMarks.add(new SentMark(sentBytes + pendingBytes, f));
+        }
     }
 
     @Override
@@ -310,6 +336,9 @@ public final class YamuxStream implements Stream {
             sendWindow -= take;
             sentBytes += take;
             session.writeFrame(YamuxFrame.data(0, id, data));
+            while (!sentMarks.isEmpty() && sentMarks.peek().at() <= sentBytes) {
+                sentMarks.poll().future().complete(null);
+            }
             if (!writable && pendingBytes <= session.config().maxPendingBytes() / 2) {
                 writable = true;
                 notifyWritability();
@@ -502,6 +531,11 @@ public final class YamuxStream implements Stream {
         }
         inboundBytes = 0;
         pendingBytes = 0;
+        SentMark m;
+        while ((m = sentMarks.poll()) != null) {
+            m.future().completeExceptionally(new Libp2pException(Libp2pException.Reason.CLOSED,
+                    "stream " + Integer.toUnsignedString(id) + " ended before its data was sent"));
+        }
     }
 
     private void notifyWritability() {

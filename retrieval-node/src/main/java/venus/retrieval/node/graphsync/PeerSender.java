@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import venus.retrieval.libp2p.Libp2pException;
 import venus.retrieval.libp2p.PeerId;
@@ -26,12 +27,15 @@ final class PeerSender implements Stream.Listener {
     private final Host host;
     private final PeerId peer;
     private final Consumer<Throwable> onFailure;
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final List<Runnable> waiters = new ArrayList<>();
     private long queuedBytes;
     private Stream stream;
     private boolean opening;
     private boolean dead;
+
+    /** A queued frame; {@code sent} (may be null) hears when it was handed to the connection. */
+    private record Frame(ByteBuf buf, CompletableFuture<Void> sent) {}
 
     PeerSender(Host host, PeerId peer, Consumer<Throwable> onFailure) {
         this.host = host;
@@ -60,13 +64,30 @@ final class PeerSender implements Stream.Listener {
 
     /** Queues one framed message. */
     void send(byte[] body) {
+        enqueue(body, null);
+    }
+
+    /**
+     * Queues one framed message; the result completes once it was handed to the connection
+     * (go-graphsync's "sent"), exceptionally when the peer's connection fails first.
+     */
+    CompletableFuture<Void> sendTracked(byte[] body) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        enqueue(body, sent);
+        return sent;
+    }
+
+    private void enqueue(byte[] body, CompletableFuture<Void> sent) {
         byte[] frame = GraphsyncCodec.frame(body);
         Stream s;
         synchronized (this) {
             if (dead) {
+                if (sent != null) {
+                    sent.completeExceptionally(new Libp2pException(Libp2pException.Reason.CLOSED, "connection to " + peer + " failed"));
+                }
                 return;
             }
-            queue.add(Unpooled.wrappedBuffer(frame));
+            queue.add(new Frame(Unpooled.wrappedBuffer(frame), sent));
             queuedBytes += frame.length;
             s = stream;
             if (s == null && !opening) {
@@ -108,9 +129,19 @@ final class PeerSender implements Stream.Listener {
                 return;
             }
             while (!queue.isEmpty() && s.isWritable()) {
-                ByteBuf b = queue.poll();
-                queuedBytes -= b.readableBytes();
-                s.write(b);
+                Frame f = queue.poll();
+                queuedBytes -= f.buf().readableBytes();
+                s.write(f.buf());
+                if (f.sent() != null) {
+                    // on the event loop, so the mark is this frame's end
+                    s.whenSent().whenComplete((v, e) -> {
+                        if (e == null) {
+                            f.sent().complete(null);
+                        } else {
+                            f.sent().completeExceptionally(e);
+                        }
+                    });
+                }
             }
             if ((queuedBytes < BUDGET / 2 || dead) && !waiters.isEmpty()) {
                 wake = new ArrayList<>(waiters);
@@ -160,8 +191,7 @@ final class PeerSender implements Stream.Listener {
             }
             dead = true;
             opening = false;
-            queue.forEach(ByteBuf::release);
-            queue.clear();
+            dropQueue(cause);
             queuedBytes = 0;
             wake = new ArrayList<>(waiters);
             waiters.clear();
@@ -170,14 +200,24 @@ final class PeerSender implements Stream.Listener {
         onFailure.accept(cause);
     }
 
+    /** Releases what is queued; its tracked frames were never sent (caller holds this). */
+    private void dropQueue(Throwable cause) {
+        for (Frame f : queue) {
+            f.buf().release();
+            if (f.sent() != null) {
+                f.sent().completeExceptionally(cause);
+            }
+        }
+        queue.clear();
+    }
+
     /** Half-closes the stream after what is queued (node shutdown). */
     void close() {
         Stream s;
         synchronized (this) {
             dead = true;
             s = stream;
-            queue.forEach(ByteBuf::release);
-            queue.clear();
+            dropQueue(new Libp2pException(Libp2pException.Reason.CLOSED, "graphsync closed"));
         }
         if (s != null) {
             s.closeWrite();

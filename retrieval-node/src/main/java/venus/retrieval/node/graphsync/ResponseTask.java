@@ -312,12 +312,35 @@ final class ResponseTask {
         sender.send(GraphsyncCodec.encode(new GsMessage(List.of(), List.of(r), out)));
     }
 
+    /**
+     * Sends the final message. As go-graphsync, the response has completed only once that message
+     * was sent: the hooks hear {@code onComplete} then, or {@code onNetworkError} when the
+     * connection failed first (a provider must not count a transfer the client never got as done).
+     */
     private void finish(int status, List<GsResponse.Metadatum> meta, List<GsBlock> out) {
-        send(status, meta, out);
+        Map<String, Node> ext = Map.copyOf(pendingExtensions);
+        pendingExtensions.clear();
+        java.util.concurrent.CompletableFuture<Void> sent =
+                sender.sendTracked(GraphsyncCodec.encode(new GsMessage(List.of(), List.of(new GsResponse(request.id(), status, meta, ext)), out)));
         done = true;
         walk = null;
         owner.remove(this);
-        hooks.onComplete(peer, request.id(), status);
+        sent.whenCompleteAsync((v, e) -> {
+            if (e == null) {
+                hooks.onComplete(peer, request.id(), status);
+            } else {
+                hooks.onNetworkError(peer, request.id(), e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        }, this::onWorker);
+    }
+
+    /** Runs a completion hook on a worker (not the connection's event loop); dropped once graphsync is closed. */
+    private void onWorker(Runnable r) {
+        try {
+            workers.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("graphsync: closed before request {} from {} reported its end", request.id(), peer);
+        }
     }
 
     private void finishSilently() {

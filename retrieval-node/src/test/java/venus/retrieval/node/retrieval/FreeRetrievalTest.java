@@ -184,6 +184,68 @@ class FreeRetrievalTest {
         }
     }
 
+    @Test
+    void aRestartOfACompletedDealServesWhatTheClientLacksAndCompletesAgain() throws Exception {
+        // The provider cannot tell whether its last messages reached the client: one that lost the
+        // connection after the provider completed restarts the channel and must still be able to
+        // finish (go-fil-markets' ValidateRestart accepts any known deal; nothing is owed here).
+        Path car = Vectors.file("unixfs/file-1048577-v1-raw-64k-balanced-11.car");
+        Cid root = Fixture.root(car);
+        List<CarBlock> blocks = Fixture.blocks(car);
+        var all = venus.retrieval.ipld.traversal.Selectors.exploreAllRecursively();
+        long transferId = 0x5EED;
+        var proposal = new venus.retrieval.node.retrieval.datatransfer.DealProposal(0xD1, root, null, null, BigInteger.ZERO, 0, 0, BigInteger.ZERO);
+        var dtIn = new java.util.concurrent.LinkedBlockingQueue<venus.retrieval.node.retrieval.datatransfer.TransferResponse>();
+        try (Host other = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start()) {
+            var gs = venus.retrieval.node.graphsync.Graphsync.register(other, c -> null, venus.retrieval.node.graphsync.GraphsyncHooks.FREE, 1);
+            venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork.register(other, (peer, m) -> {
+                if (!m.isRequest() && m.transferId() == transferId) {
+                    dtIn.add(m.response());
+                }
+            });
+            other.connect(addr).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            ReceivedBlocks got = ReceivedBlocks.inMemory();
+            var dt = venus.retrieval.node.retrieval.datatransfer.TransferMessage.of(venus.retrieval.node.retrieval.datatransfer.TransferRequest.newPull(
+                    transferId, root, all, venus.retrieval.node.retrieval.datatransfer.DealProposal.TYPE, proposal.toNode()));
+            var first = gs.requester().request(providerHost.peerId(), root, all,
+                    Map.of(venus.retrieval.node.retrieval.datatransfer.TransferMessage.EXTENSION, dt.toNode()), got,
+                    new venus.retrieval.node.graphsync.OutgoingRequest.Listener() {});
+            assertThat(first.completion().get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(20);
+            assertCompleted(dtIn.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+            var before = deals.get(other.peerId().bytes(), transferId);
+            assertThat(before.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+
+            // the client says it verified the first 5 links: the rest comes again, then 20 and DealResponse 15
+            long have = 5;
+            var rs = venus.retrieval.node.retrieval.datatransfer.TransferMessage.of(venus.retrieval.node.retrieval.datatransfer.TransferRequest.restartPull(
+                    transferId, root, all, venus.retrieval.node.retrieval.datatransfer.DealProposal.TYPE, proposal.toNode()));
+            var again = gs.requester().restart(providerHost.peerId(), root, all,
+                    Map.of(venus.retrieval.node.retrieval.datatransfer.TransferMessage.EXTENSION, rs.toNode()), got,
+                    new venus.retrieval.node.graphsync.OutgoingRequest.Listener() {}, have);
+            assertThat(again.completion().get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(20);
+            var accept = again.extensionsReceived().stream()
+                    .map(e -> e.get(venus.retrieval.node.retrieval.datatransfer.TransferMessage.EXTENSION)).filter(java.util.Objects::nonNull)
+                    .map(n -> venus.retrieval.node.retrieval.datatransfer.TransferMessage.fromNode(n).response()).findFirst().orElseThrow();
+            assertThat(accept.type()).isEqualTo(venus.retrieval.node.retrieval.datatransfer.MessageType.RESTART);
+            assertThat(accept.accepted()).isTrue();
+            assertThat(accept.paused()).isFalse();
+            long rest = blocks.stream().skip(have).mapToLong(b -> b.data().length).sum();
+            assertThat(again.bytesOnWire()).isEqualTo(rest); // only what the client lacked
+            assertCompleted(dtIn.poll(30, java.util.concurrent.TimeUnit.SECONDS));
+            var after = deals.get(other.peerId().bytes(), transferId); // the record is not touched
+            assertThat(List.of(after.state(), after.bytesSent(), after.progress(), after.message()))
+                    .isEqualTo(List.of(before.state(), before.bytesSent(), before.progress(), before.message()));
+            gs.close();
+        }
+    }
+
+    private static void assertCompleted(venus.retrieval.node.retrieval.datatransfer.TransferResponse r) {
+        assertThat(r).as("DT Complete").isNotNull();
+        assertThat(r.type()).isEqualTo(venus.retrieval.node.retrieval.datatransfer.MessageType.COMPLETE);
+        assertThat(venus.retrieval.node.retrieval.datatransfer.DealResponse.fromNode(r.voucherResult()).status())
+                .isEqualTo(venus.retrieval.node.retrieval.datatransfer.DealStatus.COMPLETED);
+    }
+
     /** Blocks of the CAR at {@code car}, by CID. */
     private static Map<Cid, byte[]> blockMap(Path car) throws Exception {
         Map<Cid, byte[]> m = new HashMap<>();

@@ -574,20 +574,41 @@ class PaidRetrievalTest {
     }
 
     @Test
-    void restartOfAnUnknownOrFinishedTransferIsRefused() throws Exception {
+    void restartOfACompletedDealIsServedAgainAndOfAnUnknownOneRefused() throws Exception {
         RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
         assertThat(done.bytes()).isEqualTo(dagBytes);
         DealRecord d = onlyDeal();
         assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
         DealProposal proposal = DealProposal.fromNode(venus.retrieval.ipld.cbor.DagCbor.decode(d.proposal()));
-        // a completed deal: refused with the reason, graphsync 32
-        Restarted completed = restartRaw(client, clientHost, d.transferId(), proposal);
-        assertThat(completed.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+        // a completed (fully paid) deal whose client lost the end: served again past what the client
+        // holds, not paused, nothing asked, ending with DealResponse 15 again; the record is untouched
+        CompletableFuture<DealResponse> fifteen = new CompletableFuture<>();
+        client.setCapture(raw -> {
+            TransferMessage m = TransferMessage.decode(raw);
+            if (!m.isRequest() && m.transferId() == d.transferId() && m.response().type() == MessageType.COMPLETE
+                    && m.response().voucherResult() != null) {
+                fifteen.complete(DealResponse.fromNode(m.response().voucherResult()));
+            }
+        });
+        Restarted completed;
+        try {
+            ReceivedBlocks held = ReceivedBlocks.inMemory(); // the client holds what it verified before
+            for (var b : Fixture.blocks(Vectors.file(FILE))) {
+                held.put(b.cid(), b.data());
+            }
+            completed = restartRaw(client, clientHost, d.transferId(), proposal, held);
+            assertThat(fifteen.get(30, TimeUnit.SECONDS).status()).isEqualTo(DealStatus.COMPLETED);
+        } finally {
+            client.setCapture(null);
+        }
+        assertThat(completed.status()).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
         assertThat(completed.response().type()).isEqualTo(MessageType.RESTART);
-        assertThat(completed.response().accepted()).isFalse();
-        DealResponse why = DealResponse.fromNode(completed.response().voucherResult());
-        assertThat(why.status()).isEqualTo(DealStatus.ERRORED);
-        assertThat(why.message()).contains("COMPLETED");
+        assertThat(completed.response().accepted()).isTrue();
+        assertThat(completed.response().paused()).isFalse();
+        assertThat(completed.response().voucherResult()).isNull(); // nothing owed
+        DealRecord after = onlyDeal();
+        assertThat(List.of(after.state(), after.bytesSent(), after.progress(), after.funds(), after.message()))
+                .isEqualTo(List.of(d.state(), d.bytesSent(), d.progress(), d.funds(), d.message()));
         // an unknown transfer id
         Restarted unknown = restartRaw(client, clientHost, d.transferId() + 1, proposal);
         assertThat(unknown.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
@@ -674,12 +695,17 @@ class PaidRetrievalTest {
     record Restarted(int status, TransferResponse response) {}
 
     Restarted restartRaw(RetrievalClient c, Host from, long transferId, DealProposal proposal) throws Exception {
+        return restartRaw(c, from, transferId, proposal, ReceivedBlocks.inMemory());
+    }
+
+    /** A hand-made DT Restart that says the client verified the first 3 links ({@code store} holds them). */
+    Restarted restartRaw(RetrievalClient c, Host from, long transferId, DealProposal proposal, ReceivedBlocks store) throws Exception {
         Graphsync gs = c.graphsync();
         from.connect(addr).get(30, TimeUnit.SECONDS);
         Node sel = Selectors.exploreAllRecursively();
         TransferMessage m = TransferMessage.of(TransferRequest.restartPull(transferId, root, sel, DealProposal.TYPE, proposal.toNode()));
         OutgoingRequest req = gs.requester().restart(providerHost.peerId(),
-                root, sel, Map.of(TransferMessage.EXTENSION, m.toNode()), ReceivedBlocks.inMemory(), new OutgoingRequest.Listener() {}, 3);
+                root, sel, Map.of(TransferMessage.EXTENSION, m.toNode()), store, new OutgoingRequest.Listener() {}, 3);
         int status = req.completion().get(30, TimeUnit.SECONDS);
         TransferResponse resp = req.extensionsReceived().stream().map(e -> e.get(TransferMessage.EXTENSION)).filter(java.util.Objects::nonNull)
                 .map(n -> TransferMessage.fromNode(n).response()).findFirst().orElseThrow();

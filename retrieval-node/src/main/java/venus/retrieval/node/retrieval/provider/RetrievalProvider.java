@@ -95,6 +95,12 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         boolean clientPaused;
         /** Graphsync is paused for the client only: its resume unpauses. */
         boolean pausedForClient;
+        /**
+         * A completed deal served again: its client restarted because it lost the connection before
+         * it had everything (the final messages may be lost after they left us). The record stays
+         * COMPLETED; the response ends with DealResponse 15 again.
+         */
+        boolean replay;
 
         Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, byte[] proposalBytes, Cid pieceCid, Address payee) {
             this.peer = peer;
@@ -411,6 +417,12 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             } else if (rec != null && settled == null) {
                 // resuming without that voucher's credit would make the client pay the interval twice
                 why = "deal " + Long.toUnsignedString(rec.dealId()) + " has a voucher this node cannot check yet (payments not running)";
+            } else if (d == null && rec.state() == ProviderFsm.State.COMPLETED && rec.proposal() != null) {
+                d = Deal.fromRecord(peer, rec);
+                why = restartProblem(d, request, r);
+                if (why == null) {
+                    return replay(d, request, r);
+                }
             } else if (d == null && rec.state().terminal()) {
                 why = "deal " + Long.toUnsignedString(rec.dealId()) + " is " + rec.state() + " and cannot restart";
             } else if (d == null && rec.proposal() == null) {
@@ -465,6 +477,24 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             return RequestDecision.acceptPaused(firstResponse(new TransferResponse(MessageType.RESTART, true, true, r.transferId(),
                     dr.toNode(), DealResponse.TYPE)));
         }
+        return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.RESTART, true, false, r.transferId(), null, "")));
+    }
+
+    /**
+     * A restart of a deal that completed here: everything was paid (or it was free), but the
+     * client lost the connection before the last blocks or DealResponse 15 reached it (our side
+     * cannot tell: they had left). It is served again past the client's
+     * do-not-send-first-blocks, not paused, and ends with DT Complete + DealResponse 15; the
+     * record is not touched (caller holds byChannel's monitor).
+     */
+    private RequestDecision replay(Deal d, GsRequest request, TransferRequest r) {
+        synchronized (d) {
+            d.replay = true;
+            d.requestId = request.id();
+            byRequest.put(new RequestKey(d.peer, request.id()), d);
+        }
+        log.info("retrieval deal {} (transfer {}): completed, restarted by the client: serving what it lacks again",
+                d.proposal.id(), Long.toUnsignedString(r.transferId()));
         return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.RESTART, true, false, r.transferId(), null, "")));
     }
 
@@ -639,6 +669,13 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         if (d == null) {
             return;
         }
+        if (d.replay) {
+            byRequest.remove(new RequestKey(peer, requestId), d);
+            if (ResponseStatus.isSuccess(status)) {
+                send(d, completed(d));
+            }
+            return;
+        }
         synchronized (d) {
             if (!ResponseStatus.isSuccess(status)) {
                 d.message = "graphsync response ended with status " + status;
@@ -671,6 +708,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private void interrupted(PeerId peer, UUID requestId, String why) {
         RequestKey k = new RequestKey(peer, requestId);
         Deal d = byRequest.get(k);
+        if (d != null && d.replay) {
+            byRequest.remove(k, d); // the record stays COMPLETED; the client may restart again
+            return;
+        }
         if (d != null) {
             synchronized (d) {
                 if (!requestId.equals(d.requestId)) {
