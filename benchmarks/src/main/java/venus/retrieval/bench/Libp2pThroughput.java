@@ -120,31 +120,49 @@ public final class Libp2pThroughput {
         Host a = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
         Host b = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
         try {
-            CompletableFuture<Long> received = new CompletableFuture<>();
-            a.setHandler(SINK, stream -> stream.setListener(new Stream.Listener() {
-                long n;
-
-                @Override
-                public void onData(Stream s, ByteBuf data) {
-                    n += data.readableBytes();
-                    data.release();
-                }
-
-                @Override
-                public void onRemoteClosed(Stream s) {
-                    received.complete(n);
-                    s.closeWrite();
-                }
-            }));
-            Stream s = b.newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(SINK)).get(30, TimeUnit.SECONDS);
+            Stream s = sinkStream(a, b);
             long start = System.nanoTime();
-            send(s, bytes, chunk, received);
-            long n = received.get(10, TimeUnit.MINUTES);
+            long n = sendAndCount(s, bytes, chunk);
             return n / 1e6 / ((System.nanoTime() - start) / 1e9);
         } finally {
             b.close();
             a.close();
         }
+    }
+
+    /** Opens a stream from {@code b} to {@code a}'s byte-counting sink (registered on first use). */
+    static Stream sinkStream(Host a, Host b) throws Exception {
+        if (!a.protocols().contains(SINK)) {
+            a.setHandler(SINK, stream -> {
+                stream.setListener(new Stream.Listener() {
+                    long n;
+
+                    @Override
+                    public void onData(Stream s, ByteBuf data) {
+                        n += data.readableBytes();
+                        data.release();
+                    }
+
+                    @Override
+                    public void onRemoteClosed(Stream s) {
+                        s.closeWrite();
+                        RECEIVED.complete(n);
+                    }
+                });
+            });
+        }
+        return b.newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(SINK)).get(30, TimeUnit.SECONDS);
+    }
+
+    // the sink's count goes to the one transfer running (sendAndCount runs one at a time)
+    private static volatile CompletableFuture<Long> RECEIVED = new CompletableFuture<>();
+
+    /** Sends {@code bytes} on {@code s} (one sink stream at a time) and waits until the sink counted them all. */
+    static long sendAndCount(Stream s, long bytes, byte[] chunk) throws Exception {
+        CompletableFuture<Long> received = new CompletableFuture<>();
+        RECEIVED = received;
+        send(s, bytes, chunk, received);
+        return received.get(10, TimeUnit.MINUTES);
     }
 
     /** One Yamux stream straight over TCP (no Noise): what the muxer itself costs. */
