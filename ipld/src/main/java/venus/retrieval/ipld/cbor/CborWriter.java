@@ -139,6 +139,14 @@ public final class CborWriter {
         return raw(b, off, n);
     }
 
+    /**
+     * Only the header of an {@code n}-byte byte string: the caller sends the {@code n} bytes
+     * itself right after what this writer produced (zero-copy framing of large blocks).
+     */
+    public CborWriter writeBytesHeader(long n) {
+        return header(2, checkLength(n));
+    }
+
     /** A text string (UTF-8). */
     public CborWriter writeText(String s) {
         return writeTextBytes(s.getBytes(StandardCharsets.UTF_8));

@@ -33,6 +33,10 @@ public final class Graphsync implements AutoCloseable {
     public static final String DO_NOT_SEND_CIDS = "graphsync/do-not-send-cids";
 
     private static final Logger log = LoggerFactory.getLogger(Graphsync.class);
+    /** Bytes of received messages waiting for the workers above which a stream stops reading. */
+    static final long INBOUND_HIGH = 8L << 20;
+    /** ... and below which it reads again. */
+    static final long INBOUND_LOW = 2L << 20;
 
     private final Host host;
     private final ExecutorService workers;
@@ -102,11 +106,20 @@ public final class Graphsync implements AutoCloseable {
         requester.peerFailed(p, cause);
     }
 
+    /**
+     * Reads one inbound stream. Decoding, block hashing and the handlers run on the workers, one
+     * message at a time in stream order, so the event loop only decrypts and frames: a 1 MiB
+     * block is verified and stored while the next one is being decrypted. Reading pauses while
+     * more than {@link #INBOUND_HIGH} bytes of messages wait for the workers.
+     */
     private void accept(Stream stream) {
         PeerId peer = stream.connection().remotePeer();
+        SerialExecutor serial = new SerialExecutor(workers);
         stream.setListener(new Stream.Listener() {
-            private final GraphsyncFrameDecoder decoder = new GraphsyncFrameDecoder(stream.alloc());
-            private boolean broken;
+            private final GraphsyncFrameDecoder decoder = new GraphsyncFrameDecoder();
+            private final java.util.concurrent.atomic.AtomicLong waiting = new java.util.concurrent.atomic.AtomicLong();
+            private volatile boolean broken;
+            private volatile boolean held; // auto-read switched off (event loop writes it)
 
             @Override
             public void onData(Stream s, ByteBuf data) {
@@ -116,18 +129,48 @@ public final class Graphsync implements AutoCloseable {
                 }
                 try {
                     decoder.feed(data, body -> {
+                        if (waiting.addAndGet(body.length) > INBOUND_HIGH && !held) {
+                            held = true;
+                            s.setAutoRead(false);
+                        }
+                        serial.execute(() -> handle(s, body));
+                    });
+                } catch (NodeException e) {
+                    broken(s, e);
+                }
+            }
+
+            private void handle(Stream s, byte[] body) {
+                try {
+                    if (!broken) {
                         GsMessage m = GraphsyncCodec.decode(body);
                         for (GsRequest r : m.requests()) {
                             responder.onRequest(peer, r);
                         }
                         requester.onMessage(peer, m);
-                    });
+                    }
                 } catch (NodeException e) {
-                    broken = true;
-                    log.info("graphsync: {} sent a bad message, stream reset: {}", peer, e.getMessage());
-                    decoder.release();
-                    s.reset();
+                    broken(s, e);
+                } finally {
+                    if (waiting.addAndGet(-body.length) < INBOUND_LOW && held) {
+                        s.eventLoop().execute(() -> {
+                            if (held && waiting.get() < INBOUND_LOW) {
+                                held = false;
+                                s.setAutoRead(true);
+                            }
+                        });
+                    }
                 }
+            }
+
+            private void broken(Stream s, NodeException e) {
+                if (broken) {
+                    return;
+                }
+                broken = true;
+                log.info("graphsync: {} sent a bad message, stream reset: {}", peer, e.getMessage());
+                s.eventLoop().execute(decoder::release);
+                s.reset();
             }
 
             @Override
@@ -143,6 +186,59 @@ public final class Graphsync implements AutoCloseable {
                 decoder.release();
             }
         });
+    }
+
+    /** Runs tasks one at a time, in order, on a shared pool (tasks of other queues interleave). */
+    private static final class SerialExecutor {
+        private static final int BATCH = 16;
+        private final ExecutorService pool;
+        private final java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        private boolean running;
+
+        SerialExecutor(ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        void execute(Runnable r) {
+            synchronized (this) {
+                queue.add(r);
+                if (running) {
+                    return;
+                }
+                running = true;
+            }
+            submit();
+        }
+
+        private void submit() {
+            try {
+                pool.execute(this::runSome);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                synchronized (this) { // shutting down
+                    queue.clear();
+                    running = false;
+                }
+            }
+        }
+
+        private void runSome() {
+            for (int i = 0; i < BATCH; i++) {
+                Runnable r;
+                synchronized (this) {
+                    r = queue.poll();
+                    if (r == null) {
+                        running = false;
+                        return;
+                    }
+                }
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.warn("graphsync: message handler failed: {}", e.toString());
+                }
+            }
+            submit(); // let other queues' tasks run in between
+        }
     }
 
     @Override

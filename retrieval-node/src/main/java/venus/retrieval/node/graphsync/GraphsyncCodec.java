@@ -1,5 +1,7 @@
 package venus.retrieval.node.graphsync;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,8 @@ import venus.retrieval.node.NodeException;
 public final class GraphsyncCodec {
     /** Largest message body accepted or sent (libp2p {@code network.MessageSizeMax}). */
     public static final int MAX_MESSAGE = 4 << 20;
+    /** Blocks smaller than this are copied into the encoded bytes; larger ones are wrapped as they are. */
+    private static final int INLINE_BLOCK = 4096;
 
     private GraphsyncCodec() {}
 
@@ -34,6 +38,55 @@ public final class GraphsyncCodec {
 
     /** The message's dag-cbor body. */
     public static byte[] encode(GsMessage m) {
+        List<byte[]> parts = encodeParts(m);
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        byte[] out = new byte[length(parts)];
+        int o = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    /**
+     * The message with its length prefix, as one buffer that wraps the blocks' arrays instead of
+     * copying them (a 1 MiB block goes from the block store to the encrypting transport without
+     * an intermediate copy). Bytes equal {@code frame(encode(m))}; the blocks' arrays must not
+     * change until the buffer is written.
+     */
+    public static ByteBuf encodeFramed(GsMessage m) {
+        List<byte[]> parts = encodeParts(m);
+        int len = length(parts);
+        byte[] prefix = new byte[Varint.size(len)];
+        Varint.write(len, prefix, 0);
+        byte[][] all = new byte[parts.size() + 1][];
+        all[0] = prefix;
+        for (int i = 0; i < parts.size(); i++) {
+            all[i + 1] = parts.get(i);
+        }
+        return Unpooled.wrappedBuffer(all);
+    }
+
+    private static int length(List<byte[]> parts) {
+        long n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw bad("message of " + n + " bytes cannot be framed");
+        }
+        return (int) n;
+    }
+
+    /**
+     * The body as consecutive pieces: encoded CBOR, each block's data as its own array (not
+     * copied), encoded CBOR again.
+     */
+    private static List<byte[]> encodeParts(GsMessage m) {
+        List<byte[]> parts = new ArrayList<>(2 * m.blocks().size() + 2);
         CborWriter w = new CborWriter(256);
         w.writeMapHeader(1).writeText("gs2");
         int n = (m.blocks().isEmpty() ? 0 : 1) + (m.requests().isEmpty() ? 0 : 1) + (m.responses().isEmpty() ? 0 : 1);
@@ -41,7 +94,14 @@ public final class GraphsyncCodec {
         if (!m.blocks().isEmpty()) {
             w.writeText("blk").writeArrayHeader(m.blocks().size());
             for (GsBlock b : m.blocks()) {
-                w.writeArrayHeader(2).writeBytes(b.prefix()).writeBytes(b.data());
+                w.writeArrayHeader(2).writeBytes(b.prefix()).writeBytesHeader(b.data().length);
+                if (b.data().length < INLINE_BLOCK) {
+                    w.writeRaw(b.data());
+                } else {
+                    parts.add(w.toByteArray());
+                    parts.add(b.data());
+                    w = new CborWriter(256);
+                }
             }
         }
         if (!m.requests().isEmpty()) {
@@ -56,7 +116,8 @@ public final class GraphsyncCodec {
                 writeResponse(w, r);
             }
         }
-        return w.toByteArray();
+        parts.add(w.toByteArray());
+        return parts;
     }
 
     /** The body with its unsigned-varint length prefix. */

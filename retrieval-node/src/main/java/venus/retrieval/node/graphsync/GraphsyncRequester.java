@@ -75,7 +75,7 @@ public final class GraphsyncRequester {
     }
 
     void send(PeerId peer, GsRequest r) {
-        senders.apply(peer).send(GraphsyncCodec.encode(GsMessage.ofRequests(r)));
+        senders.apply(peer).send(GsMessage.ofRequests(r));
     }
 
     void remove(OutgoingRequest r) {

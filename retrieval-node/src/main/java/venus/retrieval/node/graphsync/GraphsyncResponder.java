@@ -48,8 +48,8 @@ public final class GraphsyncResponder {
                 }
                 PeerSender sender = senders.apply(peer);
                 if (tasks.keySet().stream().filter(x -> x.peer().equals(peer)).count() >= MAX_REQUESTS_PER_PEER) {
-                    sender.send(GraphsyncCodec.encode(new GsMessage(java.util.List.of(), java.util.List.of(
-                            new GsResponse(r.id(), ResponseStatus.REQUEST_FAILED_BUSY, java.util.List.of(), Map.of())), java.util.List.of())));
+                    sender.send(new GsMessage(java.util.List.of(), java.util.List.of(
+                            new GsResponse(r.id(), ResponseStatus.REQUEST_FAILED_BUSY, java.util.List.of(), Map.of())), java.util.List.of()));
                     return;
                 }
                 ResponseTask t = new ResponseTask(this, peer, r, blocks, hooks, sender, workers);

@@ -1,7 +1,6 @@
 package venus.retrieval.node.graphsync;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,33 +61,34 @@ final class PeerSender implements Stream.Listener {
         r.run();
     }
 
-    /** Queues one framed message. */
-    void send(byte[] body) {
-        enqueue(body, null);
+    /** Queues one message (encoded with its length prefix, blocks wrapped rather than copied). */
+    void send(GsMessage m) {
+        enqueue(GraphsyncCodec.encodeFramed(m), null);
     }
 
     /**
-     * Queues one framed message; the result completes once it was handed to the connection
+     * Queues one message; the result completes once it was handed to the connection
      * (go-graphsync's "sent"), exceptionally when the peer's connection fails first.
      */
-    CompletableFuture<Void> sendTracked(byte[] body) {
+    CompletableFuture<Void> sendTracked(GsMessage m) {
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        enqueue(body, sent);
+        enqueue(GraphsyncCodec.encodeFramed(m), sent);
         return sent;
     }
 
-    private void enqueue(byte[] body, CompletableFuture<Void> sent) {
-        byte[] frame = GraphsyncCodec.frame(body);
+    /** Queues one framed message; takes ownership of {@code frame}. */
+    private void enqueue(ByteBuf frame, CompletableFuture<Void> sent) {
         Stream s;
         synchronized (this) {
             if (dead) {
+                frame.release();
                 if (sent != null) {
                     sent.completeExceptionally(new Libp2pException(Libp2pException.Reason.CLOSED, "connection to " + peer + " failed"));
                 }
                 return;
             }
-            queue.add(new Frame(Unpooled.wrappedBuffer(frame), sent));
-            queuedBytes += frame.length;
+            queue.add(new Frame(frame, sent));
+            queuedBytes += frame.readableBytes();
             s = stream;
             if (s == null && !opening) {
                 opening = true;

@@ -309,7 +309,7 @@ final class ResponseTask {
         Map<String, Node> ext = Map.copyOf(pendingExtensions);
         pendingExtensions.clear();
         GsResponse r = new GsResponse(request.id(), status, meta, ext);
-        sender.send(GraphsyncCodec.encode(new GsMessage(List.of(), List.of(r), out)));
+        sender.send(new GsMessage(List.of(), List.of(r), out));
     }
 
     /**
@@ -321,7 +321,7 @@ final class ResponseTask {
         Map<String, Node> ext = Map.copyOf(pendingExtensions);
         pendingExtensions.clear();
         java.util.concurrent.CompletableFuture<Void> sent =
-                sender.sendTracked(GraphsyncCodec.encode(new GsMessage(List.of(), List.of(new GsResponse(request.id(), status, meta, ext)), out)));
+                sender.sendTracked(new GsMessage(List.of(), List.of(new GsResponse(request.id(), status, meta, ext)), out));
         done = true;
         walk = null;
         owner.remove(this);

@@ -63,7 +63,7 @@ class GraphsyncInteropIT {
         List<byte[]> frames = new CopyOnWriteArrayList<>();
         Map<UUID, Integer> terminal = new ConcurrentHashMap<>();
         raw.setHandler(Graphsync.PROTOCOL, in -> in.setListener(new Stream.Listener() {
-            final GraphsyncFrameDecoder dec = new GraphsyncFrameDecoder(in.alloc());
+            final GraphsyncFrameDecoder dec = new GraphsyncFrameDecoder();
 
             @Override
             public void onData(Stream s, ByteBuf data) {

@@ -50,7 +50,7 @@ class MisbehavingResponderTest {
         fake = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(LOOPBACK));
         client = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(LOOPBACK));
         fake.setHandler(Graphsync.PROTOCOL, in -> in.setListener(new Stream.Listener() {
-            final GraphsyncFrameDecoder dec = new GraphsyncFrameDecoder(in.alloc());
+            final GraphsyncFrameDecoder dec = new GraphsyncFrameDecoder();
 
             @Override
             public void onData(Stream s, ByteBuf data) {
