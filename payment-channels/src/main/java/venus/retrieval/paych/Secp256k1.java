@@ -7,10 +7,10 @@ import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECAlgorithms;
+import org.bouncycastle.math.ec.ECMultiplier;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.util.BigIntegers;
 
@@ -26,6 +26,8 @@ public final class Secp256k1 {
     private static final BigInteger N = CURVE.getN();
     private static final BigInteger HALF_N = N.shiftRight(1);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** ECDSASigner's default base-point multiplier (its precomputation is cached on G). */
+    private static final ECMultiplier G_MULTIPLIER = new FixedPointCombMultiplier();
 
     private Secp256k1() {}
 
@@ -51,30 +53,41 @@ public final class Secp256k1 {
         return Address.secp256k1(publicKey(privateKey));
     }
 
-    /** Signs BLAKE2b-256({@code message}); returns the 65-byte {@code r ‖ s ‖ v}. */
+    /**
+     * Signs BLAKE2b-256({@code message}); returns the 65-byte {@code r ‖ s ‖ v}. ECDSA as
+     * BouncyCastle's {@code ECDSASigner} computes it (same RFC 6979 nonce, same r and s), with the
+     * recovery id read off the nonce point R instead of found by trial recoveries: v is R's y
+     * parity (flipped when S is negated to the low half), plus 2 when R's x is not below n.
+     */
     public static byte[] sign(byte[] privateKey, byte[] message) {
         BigInteger d = scalar(privateKey);
         byte[] digest = Blake2b.sum256(message);
-        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(d, DOMAIN));
-        BigInteger[] rs = signer.generateSignature(digest);
-        BigInteger r = rs[0];
-        BigInteger s = rs[1];
-        if (s.compareTo(HALF_N) > 0) {
-            s = N.subtract(s); // low-S, as libsecp256k1 emits
-        }
-        byte[] pub = publicKey(privateKey);
-        for (int v = 0; v < 2; v++) {
-            byte[] q = recover(digest, r, s, v);
-            if (q != null && Arrays.equals(q, pub)) {
-                byte[] out = new byte[65];
-                System.arraycopy(BigIntegers.asUnsignedByteArray(32, r), 0, out, 0, 32);
-                System.arraycopy(BigIntegers.asUnsignedByteArray(32, s), 0, out, 32, 32);
-                out[64] = (byte) v;
-                return out;
+        BigInteger e = new BigInteger(1, digest); // n has 256 bits: the whole digest, as ECDSASigner.calculateE
+        HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+        nonces.init(N, d, digest);
+        while (true) {
+            BigInteger k = nonces.nextK();
+            ECPoint p = G_MULTIPLIER.multiply(DOMAIN.getG(), k).normalize();
+            BigInteger x = p.getAffineXCoord().toBigInteger();
+            BigInteger r = x.mod(N);
+            if (r.signum() == 0) {
+                continue;
             }
+            BigInteger s = BigIntegers.modOddInverse(N, k).multiply(e.add(d.multiply(r))).mod(N);
+            if (s.signum() == 0) {
+                continue;
+            }
+            int v = (p.getAffineYCoord().testBitZero() ? 1 : 0) | (x.compareTo(N) >= 0 ? 2 : 0);
+            if (s.compareTo(HALF_N) > 0) {
+                s = N.subtract(s); // low-S, as libsecp256k1 emits: the same signature with -R
+                v ^= 1;
+            }
+            byte[] out = new byte[65];
+            System.arraycopy(BigIntegers.asUnsignedByteArray(32, r), 0, out, 0, 32);
+            System.arraycopy(BigIntegers.asUnsignedByteArray(32, s), 0, out, 32, 32);
+            out[64] = (byte) v;
+            return out;
         }
-        throw new IllegalStateException("secp256k1: no recovery id reproduces the signing key");
     }
 
     /**

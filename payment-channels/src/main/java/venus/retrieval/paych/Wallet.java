@@ -128,9 +128,33 @@ public final class Wallet {
         return new Signature(Signature.Type.SECP256K1, Secp256k1.sign(privateKey(signer), message));
     }
 
+    /** A key file read and checked, with the file attributes it was read at. */
+    private record LoadedKey(byte[] key, java.nio.file.attribute.FileTime modified, long size) {}
+
+    /** Keys already read (a voucher is signed every payment interval); re-read when the file changes. */
+    private final java.util.Map<Address, LoadedKey> loaded = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The 32-byte private key of {@code address}. */
     byte[] privateKey(Address address) {
         Path f = keyFile(address);
+        try {
+            var attrs = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+            LoadedKey k = loaded.get(address);
+            if (k != null && k.modified().equals(attrs.lastModifiedTime()) && k.size() == attrs.size()) {
+                return k.key().clone();
+            }
+            byte[] key = readKey(f, address);
+            loaded.put(address, new LoadedKey(key.clone(), attrs.lastModifiedTime(), attrs.size()));
+            return key;
+        } catch (java.nio.file.NoSuchFileException e) {
+            loaded.remove(address);
+            throw new PaychException(PaychException.Reason.WALLET, "the wallet has no key for " + address);
+        } catch (IOException e) {
+            throw new PaychException(PaychException.Reason.WALLET, "cannot read key file " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readKey(Path f, Address address) {
         try {
             JsonNode info = JSON.readTree(Files.readAllBytes(f));
             if (!"secp256k1".equals(info.path("Type").asText())) {

@@ -87,6 +87,45 @@ class Secp256k1Test {
         assertThat(Secp256k1.recoverAddress("hellp".getBytes(StandardCharsets.UTF_8), sig)).isNotEqualTo(Secp256k1.address(key));
     }
 
+    /**
+     * The signer reads the recovery id off the nonce point; the reference here is the textbook
+     * construction (BouncyCastle's ECDSASigner, low S, then the recovery id that recovers the
+     * signer's key). Both must give the same 65 bytes, for v = 0 and v = 1 alike.
+     */
+    @Test
+    void signingMatchesEcdsaSignerWithTrialRecovery() {
+        var curve = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp256k1");
+        var domain = new org.bouncycastle.crypto.params.ECDomainParameters(curve.getCurve(), curve.getG(), curve.getN(), curve.getH());
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        int[] seen = new int[2];
+        for (int i = 0; i < 200; i++) {
+            byte[] key = new byte[32];
+            rnd.nextBytes(key);
+            key[0] &= 0x7f; // below n
+            key[31] |= 1; // not zero
+            byte[] msg = new byte[1 + rnd.nextInt(300)];
+            rnd.nextBytes(msg);
+            var signer = new org.bouncycastle.crypto.signers.ECDSASigner(
+                    new org.bouncycastle.crypto.signers.HMacDSAKCalculator(new org.bouncycastle.crypto.digests.SHA256Digest()));
+            signer.init(true, new org.bouncycastle.crypto.params.ECPrivateKeyParameters(new java.math.BigInteger(1, key), domain));
+            java.math.BigInteger[] rs = signer.generateSignature(Blake2b.sum256(msg));
+            java.math.BigInteger s = rs[1].compareTo(curve.getN().shiftRight(1)) > 0 ? curve.getN().subtract(rs[1]) : rs[1];
+            byte[] expected = new byte[65];
+            System.arraycopy(org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, rs[0]), 0, expected, 0, 32);
+            System.arraycopy(org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, s), 0, expected, 32, 32);
+            byte[] pub = Secp256k1.publicKey(key);
+            expected[64] = 0;
+            if (!Arrays.equals(Secp256k1.recoverPublicKey(msg, expected), pub)) {
+                expected[64] = 1;
+            }
+            assertThat(Secp256k1.recoverPublicKey(msg, expected)).isEqualTo(pub);
+            assertThat(Secp256k1.sign(key, msg)).isEqualTo(expected);
+            seen[expected[64]]++;
+        }
+        assertThat(seen[0]).isPositive();
+        assertThat(seen[1]).isPositive();
+    }
+
     @Test
     void malformedInputIsRefused() {
         assertThatThrownBy(() -> Secp256k1.publicKey(new byte[31])).hasMessageContaining("32 bytes");

@@ -41,6 +41,23 @@ class WalletTest {
         assertThat(SignatureVerifier.recoverSigner(msg, s)).isEqualTo(second);
     }
 
+    /** A key is read once, but a key file that changed or went away after a signature is noticed. */
+    @Test
+    void aKeyFileChangedAfterSigningIsReadAgain() throws Exception {
+        Wallet w = Wallet.open(repo);
+        Address a = w.newAddress();
+        Address other = Wallet.open(repo.resolve("other")).newAddress();
+        byte[] msg = {1, 2, 3};
+        assertThat(SignatureVerifier.recoverSigner(msg, w.sign(a, msg))).isEqualTo(a);
+        Path file = repo.resolve("keystore/wallet/" + a + ".key");
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(file);
+        Files.copy(repo.resolve("other/keystore/wallet/" + other + ".key"), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.toMillis() + 1000));
+        assertThatThrownBy(() -> w.sign(a, msg)).hasMessageContaining("another address");
+        Files.delete(file);
+        assertThatThrownBy(() -> w.sign(a, msg)).hasMessageContaining("no key for " + a);
+    }
+
     @Test
     void importedKeyMatchesItsAddress() {
         byte[] priv = Base64.getDecoder().decode("8VcW07ADswS4BV2cxi5rnIadVsyTDDhY1NfDH19T8Uo=");

@@ -106,6 +106,15 @@ public final class RetrievalClient implements AutoCloseable {
     private final Graphsync graphsync;
     private final DataTransferNetwork network;
     private final Map<Long, Session> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Handles the provider's data-transfer responses in arrival order, off the event loop and the
+     * graphsync worker: paying (signing, the voucher store's fsync) never stalls receiving blocks.
+     */
+    private final java.util.concurrent.ExecutorService responses = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "retrieval-client-dt");
+        t.setDaemon(true);
+        return t;
+    });
     private VoucherPolicy policy;
     private volatile Reconnect reconnect = Reconnect.DEFAULT;
     private volatile java.util.function.Consumer<byte[]> capture;
@@ -137,7 +146,7 @@ public final class RetrievalClient implements AutoCloseable {
         this.network = DataTransferNetwork.register(host, (peer, m) -> {
             Session s = sessions.get(m.transferId());
             if (s != null && s.peer.equals(peer) && !m.isRequest()) {
-                s.onResponse(m.response());
+                s.handle(m.response());
             }
         }, raw -> {
             var c = capture;
@@ -240,7 +249,7 @@ public final class RetrievalClient implements AutoCloseable {
                         return s.done.get().withAsk(q);
                     }
                 } catch (TimeoutException e) {
-                    s.fail("no completion within " + timeout.toSeconds() + "s (" + s.bytes + " bytes received)");
+                    s.fail("no completion within " + timeout.toSeconds() + "s (" + s.bytes.get() + " bytes received)");
                     continue; // done is failed now: reported above on the next turn
                 } catch (ExecutionException e) {
                     if (s.done.isDone()) {
@@ -261,7 +270,7 @@ public final class RetrievalClient implements AutoCloseable {
                     continue;
                 }
                 long have = before.linksVerified();
-                log.info("retrieve: restarting transfer {} after {} verified links ({} bytes)", Long.toUnsignedString(transferId), have, s.bytes);
+                log.info("retrieve: restarting transfer {} after {} verified links ({} bytes)", Long.toUnsignedString(transferId), have, s.bytes.get());
                 TransferMessage rs = TransferMessage.of(TransferRequest.restartPull(transferId, root, wanted, DealProposal.TYPE,
                         proposal.toNode()));
                 s.restart(graphsync.requester().restart(peer, root, wanted, Map.of(TransferMessage.EXTENSION, rs.toNode()), store, s, have));
@@ -318,8 +327,9 @@ public final class RetrievalClient implements AutoCloseable {
         volatile String lostBecause = "";
         int restarts;
         long bytesOnWireBefore;
-        long blocks;
-        long bytes;
+        // written by the graphsync worker without the session's lock (a payment holds it while signing)
+        final java.util.concurrent.atomic.AtomicLong blocks = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
         BigInteger paid = BigInteger.ZERO;
         /** What the provider has answered for: paid minus a voucher possibly lost with the connection. */
         BigInteger acked = BigInteger.ZERO;
@@ -364,10 +374,10 @@ public final class RetrievalClient implements AutoCloseable {
         }
 
         @Override
-        public synchronized void onBlock(Cid cid, byte[] data, boolean firstTime) {
+        public void onBlock(Cid cid, byte[] data, boolean firstTime) {
             if (firstTime) {
-                blocks++;
-                bytes += data.length;
+                blocks.incrementAndGet();
+                bytes.addAndGet(data.length);
             }
         }
 
@@ -397,10 +407,19 @@ public final class RetrievalClient implements AutoCloseable {
             try {
                 TransferMessage m = TransferMessage.fromNode(n);
                 if (!m.isRequest() && m.transferId() == transferId) {
-                    onResponse(m.response());
+                    handle(m.response());
                 }
             } catch (NodeException e) {
                 fail("provider sent a bad data-transfer message: " + e.getMessage());
+            }
+        }
+
+        /** Queues a provider response for {@link #onResponse} (in arrival order, on the responses thread). */
+        void handle(TransferResponse r) {
+            try {
+                responses.execute(() -> onResponse(r));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("retrieve: client closed; response for transfer {} dropped", Long.toUnsignedString(transferId));
             }
         }
 
@@ -454,7 +473,7 @@ public final class RetrievalClient implements AutoCloseable {
                 fail("provider asks for " + owed + " attoFIL and this retrieval may not pay");
                 return;
             }
-            BigInteger received = BigInteger.valueOf(bytes).multiply(proposal.pricePerByte());
+            BigInteger received = BigInteger.valueOf(bytes.get()).multiply(proposal.pricePerByte());
             if (paid.compareTo(proposal.unsealPrice()) >= 0 || received.signum() > 0) {
                 received = received.add(proposal.unsealPrice());
             }
@@ -533,7 +552,7 @@ public final class RetrievalClient implements AutoCloseable {
 
         private void maybeDone() {
             if (dealCompleted && gsStatus != null) {
-                done.complete(new PartialResult(blocks, bytes, paid, gsStatus, restarts, bytesOnWireBefore + request.bytesOnWire()));
+                done.complete(new PartialResult(blocks.get(), bytes.get(), paid, gsStatus, restarts, bytesOnWireBefore + request.bytesOnWire()));
             }
         }
 
@@ -558,5 +577,6 @@ public final class RetrievalClient implements AutoCloseable {
     public void close() {
         host.removeConnectionListener(drops);
         graphsync.close();
+        responses.shutdownNow();
     }
 }

@@ -5,7 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -14,18 +19,36 @@ import org.lmdbjava.EnvFlags;
 import org.lmdbjava.KeyRange;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import venus.retrieval.node.NodeException;
 
 /**
  * Provider deal records in their own LMDB environment ({@code REPO/lmdb/retrieval}), keyed by
- * (client peer id, transfer id). Every write commits synchronously, so a state the provider acted
- * on survives a crash.
+ * (client peer id, transfer id). {@link #put} commits synchronously, so a state the provider acted
+ * on survives a crash. {@link #putLater} is for the records of every payment round (ONGOING ↔
+ * FUNDS_NEEDED): they are committed durably too, but by a background writer, so neither the
+ * payment request nor the resume after a voucher waits for a second fsync (the voucher's own
+ * commit in the voucher store is the one the data waits for). Writes of one key land in the
+ * order they were made; readers see records not yet committed.
  */
 public final class DealStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DealStore.class);
     private static final long MAP_SIZE = 1L << 30;
 
     private final Env<ByteBuffer> env;
     private final Dbi<ByteBuffer> deals;
+    /** Serializes commits: a background batch and a synchronous put never reorder one key's records. */
+    private final Object writeLock = new Object();
+    /** Records waiting for the background writer, by key; guarded by itself. */
+    private final Map<ByteBuffer, DealRecord> pending = new LinkedHashMap<>();
+    /** A flush is queued on the writer; guarded by {@link #pending}. */
+    private boolean flushScheduled;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "retrieval-deal-store");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DealStore(Env<ByteBuffer> env) {
         this.env = env;
@@ -59,10 +82,83 @@ public final class DealStore implements AutoCloseable {
         return b;
     }
 
-    /** Writes a record durably. */
+    private static ByteBuffer heapKey(DealRecord r) {
+        return ByteBuffer.wrap(new byte[r.client().length + 8]).put(r.client()).putLong(r.transferId()).flip();
+    }
+
+    /** Writes a record durably before returning (after any earlier record of the deal). */
     public void put(DealRecord r) {
+        ByteBuffer k = heapKey(r);
+        synchronized (writeLock) {
+            DealRecord superseded;
+            synchronized (pending) {
+                superseded = pending.get(k);
+            }
+            commit(List.of(r));
+            if (superseded != null) {
+                synchronized (pending) {
+                    if (pending.get(k) == superseded) {
+                        pending.remove(k);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes a record durably in the background: returns at once; a later {@link #put} or
+     * {@code putLater} of the same deal supersedes it, {@link #get} and {@link #all} see it.
+     */
+    public void putLater(DealRecord r) {
+        boolean schedule;
+        synchronized (pending) {
+            pending.put(heapKey(r), r);
+            schedule = !flushScheduled;
+            flushScheduled = true;
+        }
+        if (schedule) {
+            try {
+                writer.execute(this::flush);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                flush(); // closing: write it now
+            }
+        }
+    }
+
+    /**
+     * Commits every record waiting for the background writer (in one transaction). Each stays
+     * visible to readers until it is committed.
+     */
+    public void flush() {
+        synchronized (writeLock) {
+            Map<ByteBuffer, DealRecord> batch;
+            synchronized (pending) {
+                flushScheduled = false;
+                batch = new LinkedHashMap<>(pending);
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                commit(List.copyOf(batch.values()));
+            } catch (NodeException e) {
+                log.warn("{} retrieval deal record(s) not stored: {}", batch.size(), e.getMessage());
+            }
+            synchronized (pending) {
+                batch.forEach((k, v) -> {
+                    if (pending.get(k) == v) {
+                        pending.remove(k); // unless a newer record came meanwhile
+                    }
+                });
+            }
+        }
+    }
+
+    private void commit(List<DealRecord> records) {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            deals.put(txn, key(r.client(), r.transferId()), direct(r.encode()));
+            for (DealRecord r : records) {
+                deals.put(txn, key(r.client(), r.transferId()), direct(r.encode()));
+            }
             txn.commit();
         } catch (LmdbException e) {
             throw new NodeException(NodeException.Reason.IO, "cannot store retrieval deal: " + e.getMessage(), e);
@@ -71,6 +167,12 @@ public final class DealStore implements AutoCloseable {
 
     /** The record of {@code client}'s transfer {@code transferId}, or null. */
     public DealRecord get(byte[] client, long transferId) {
+        synchronized (pending) {
+            DealRecord p = pending.get(ByteBuffer.wrap(new byte[client.length + 8]).put(client).putLong(transferId).flip());
+            if (p != null) {
+                return p;
+            }
+        }
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             ByteBuffer v = deals.get(txn, key(client, transferId));
             if (v == null) {
@@ -84,6 +186,7 @@ public final class DealStore implements AutoCloseable {
 
     /** Every record. */
     public List<DealRecord> all() {
+        flush();
         List<DealRecord> out = new ArrayList<>();
         try (Txn<ByteBuffer> txn = env.txnRead(); CursorIterable<ByteBuffer> it = deals.iterate(txn, KeyRange.all())) {
             for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
@@ -95,8 +198,16 @@ public final class DealStore implements AutoCloseable {
         return out;
     }
 
+    /** Commits what waits for the background writer, then closes. */
     @Override
     public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
         env.close();
     }
 }

@@ -46,7 +46,8 @@ import venus.retrieval.paych.TokenAmount;
 
 /**
  * The retrieval provider: validates deal proposals that arrive in graphsync requests, drives each
- * deal through {@link ProviderFsm}, persists it in the {@link DealStore} on every transition, asks
+ * deal through {@link ProviderFsm}, persists it in the {@link DealStore} on every transition (a
+ * payment round's in the background, see {@link DealStore#putLater}), asks
  * for payment every interval and takes vouchers through the {@link PaymentReceiver} (durable
  * before anything more is sent). Free deals answer exactly like Boost: DealResponse Accepted in
  * the first graphsync response, blocks at once, DT Complete with DealResponse Completed after the
@@ -291,16 +292,31 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
         ProviderFsm.State from = d.state;
         d.state = t.next();
-        store.put(d.record());
-        if (from != d.state) {
-            log.info("retrieval deal {} from {} (transfer {}): {} -> {}{}", d.proposal.id(), d.peer, d.transferId, from, d.state,
-                    d.message.isEmpty() ? "" : " (" + d.message + ")");
+        if (paymentRound(from, d.state)) {
+            // a payment round's own records: written behind (the voucher is durable already; the
+            // data waits for nothing else) and logged at debug (hundreds per retrieval)
+            store.putLater(d.record());
+            if (from != d.state) {
+                log.debug("retrieval deal {} from {} (transfer {}): {} -> {}", d.proposal.id(), d.peer, d.transferId, from, d.state);
+            }
+        } else {
+            store.put(d.record());
+            if (from != d.state) {
+                log.info("retrieval deal {} from {} (transfer {}): {} -> {}{}", d.proposal.id(), d.peer, d.transferId, from, d.state,
+                        d.message.isEmpty() ? "" : " (" + d.message + ")");
+            }
         }
         if (d.state.terminal()) {
             byChannel.remove(new ChannelKey(d.peer, d.transferId), d);
             byRequest.remove(new RequestKey(d.peer, d.requestId), d);
         }
         return t.action();
+    }
+
+    /** ONGOING ↔ FUNDS_NEEDED (and staying in either): the transitions every payment interval makes. */
+    private static boolean paymentRound(ProviderFsm.State from, ProviderFsm.State to) {
+        return (from == ProviderFsm.State.ONGOING || from == ProviderFsm.State.FUNDS_NEEDED)
+                && (to == ProviderFsm.State.ONGOING || to == ProviderFsm.State.FUNDS_NEEDED);
     }
 
     // ---- graphsync hooks ----
