@@ -16,7 +16,7 @@ class DealStoreTest {
 
     private static DealRecord record(byte[] client, long transfer, ProviderFsm.State state, long sent) {
         return new DealRecord(client, transfer, 7, Cid.of(Multicodec.RAW, new byte[] {1}), null, state, BigInteger.ONE, BigInteger.ZERO,
-                BigInteger.valueOf(sent), sent, null, "", 1 << 20, 0, 0, 0, null, null);
+                BigInteger.valueOf(sent), sent, null, "", 1 << 20, 0, 0, 0, null, null, null, BigInteger.ZERO);
     }
 
     @Test
