@@ -49,6 +49,7 @@ import venus.retrieval.node.retrieval.datatransfer.TransferResponse;
 import venus.retrieval.node.retrieval.provider.DealRecord;
 import venus.retrieval.node.retrieval.provider.DealStore;
 import venus.retrieval.node.retrieval.provider.ProviderFsm;
+import venus.retrieval.node.retrieval.provider.PaymentMath;
 import venus.retrieval.node.retrieval.provider.RetrievalProvider;
 import venus.retrieval.node.retrieval.query.QueryProtocol;
 import venus.retrieval.paych.Address;
@@ -607,10 +608,12 @@ class PaidRetrievalTest {
         Restarted completed;
         try {
             ReceivedBlocks held = ReceivedBlocks.inMemory(); // the client holds what it verified before
-            for (var b : Fixture.blocks(Vectors.file(FILE))) {
+            var blocks = Fixture.blocks(Vectors.file(FILE));
+            for (var b : blocks) {
                 held.put(b.cid(), b.data());
             }
-            completed = restartRaw(client, clientHost, d.transferId(), proposal, held);
+            // it lost the last two blocks (128 KiB, within the deal's last payment interval)
+            completed = restartRaw(client, clientHost, d.transferId(), proposal, held, blocks.size() - 2, new long[1]);
             assertThat(fifteen.get(30, TimeUnit.SECONDS).status()).isEqualTo(DealStatus.COMPLETED);
         } finally {
             client.setCapture(null);
@@ -634,6 +637,33 @@ class PaidRetrievalTest {
             assertThat(stranger.status()).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
             assertThat(stranger.response().accepted()).isFalse();
         }
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED); // untouched
+    }
+
+    @Test
+    void aCompletedPaidDealIsServedAgainOnlyForItsLastIntervalAndAFewTimes() throws Exception {
+        RetrievalClient.Result done = retrieve(Duration.ofSeconds(60));
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        DealProposal proposal = DealProposal.fromNode(venus.retrieval.ipld.cbor.DagCbor.decode(d.proposal()));
+        // the last interval step of this deal: 200,000 then +50,000 each (200k, 250k, 300k, 350k...)
+        PaymentMath math = new PaymentMath(proposal.pricePerByte(), INTERVAL, INCREASE, BigInteger.ZERO);
+        long budget = math.nextInterval(d.bytesSent() - 1) - math.intervalLowerBound(d.bytesSent() - 1);
+        assertThat(budget).isLessThan(done.bytes() / 2); // so a whole replay must be cut
+        // a client claiming to hold nothing of a completed, paid deal: it gets at most that interval
+        // (plus the one block crossing it) and an error, not the whole file again for free
+        long[] onWire = new long[1];
+        Restarted whole = restartRaw(client, clientHost, d.transferId(), proposal, ReceivedBlocks.inMemory(), 0, onWire);
+        assertThat(whole.status()).isNotEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(onWire[0]).isGreaterThan(0).isLessThanOrEqualTo(budget + 64 * 1024 + 1024);
+        // two more replays are served (each cut again), the next is refused outright
+        for (int i = 0; i < RetrievalProvider.MAX_REPLAYS_PER_DEAL - 1; i++) {
+            assertThat(restartRaw(client, clientHost, d.transferId(), proposal, ReceivedBlocks.inMemory(), 0, onWire).response().accepted())
+                    .isTrue();
+        }
+        Restarted refused = restartRaw(client, clientHost, d.transferId(), proposal, ReceivedBlocks.inMemory(), 0, onWire);
+        assertThat(refused.response().accepted()).isFalse();
+        assertThat(DealResponse.fromNode(refused.response().voucherResult()).message()).contains("served again");
         assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED); // untouched
     }
 
@@ -714,13 +744,20 @@ class PaidRetrievalTest {
 
     /** A hand-made DT Restart that says the client verified the first 3 links ({@code store} holds them). */
     Restarted restartRaw(RetrievalClient c, Host from, long transferId, DealProposal proposal, ReceivedBlocks store) throws Exception {
+        return restartRaw(c, from, transferId, proposal, store, 3, new long[1]);
+    }
+
+    /** A hand-made DT Restart saying the client verified the first {@code verified} links; {@code onWire[0]} gets the bytes received. */
+    Restarted restartRaw(RetrievalClient c, Host from, long transferId, DealProposal proposal, ReceivedBlocks store, int verified,
+                         long[] onWire) throws Exception {
         Graphsync gs = c.graphsync();
         from.connect(addr).get(30, TimeUnit.SECONDS);
         Node sel = Selectors.exploreAllRecursively();
         TransferMessage m = TransferMessage.of(TransferRequest.restartPull(transferId, root, sel, DealProposal.TYPE, proposal.toNode()));
         OutgoingRequest req = gs.requester().restart(providerHost.peerId(),
-                root, sel, Map.of(TransferMessage.EXTENSION, m.toNode()), store, new OutgoingRequest.Listener() {}, 3);
+                root, sel, Map.of(TransferMessage.EXTENSION, m.toNode()), store, new OutgoingRequest.Listener() {}, verified);
         int status = req.completion().get(30, TimeUnit.SECONDS);
+        onWire[0] = req.bytesOnWire();
         TransferResponse resp = req.extensionsReceived().stream().map(e -> e.get(TransferMessage.EXTENSION)).filter(java.util.Objects::nonNull)
                 .map(n -> TransferMessage.fromNode(n).response()).findFirst().orElseThrow();
         return new Restarted(status, resp);

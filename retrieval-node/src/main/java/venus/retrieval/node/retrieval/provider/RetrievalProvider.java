@@ -102,6 +102,17 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
          * COMPLETED; the response ends with DealResponse 15 again.
          */
         boolean replay;
+        /** Bytes a replay put on the wire, against {@link #replayBudget}. */
+        long replayBytes;
+        /**
+         * What a replay of a paid deal may send: the deal's last payment interval. A client pays for
+         * what it received, so what it can have lost in a cut connection is the tail it had not paid
+         * for when the provider asked last; more than that would be the paid data again for nothing.
+         * Long.MAX_VALUE for a free deal (nothing to protect).
+         */
+        long replayBudget = Long.MAX_VALUE;
+        /** The replay ran over its budget: it stops after the block going out, with an error. */
+        boolean replayOverBudget;
 
         Deal(PeerId peer, UUID requestId, long transferId, DealProposal proposal, byte[] proposalBytes, Cid pieceCid, Address payee) {
             this.peer = peer;
@@ -149,6 +160,17 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private final DealStore store;
     private final Map<ChannelKey, Deal> byChannel = new ConcurrentHashMap<>();
     private final Map<RequestKey, Deal> byRequest = new ConcurrentHashMap<>();
+    /** Replays served per completed channel (bounded, least recently replayed forgotten first). */
+    private final Map<ChannelKey, Integer> replays = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<ChannelKey, Integer> eldest) {
+                    return size() > MAX_REPLAYED_CHANNELS;
+                }
+            });
+    /** A completed deal is served again at most this many times per process (a lost end, not a free mirror). */
+    public static final int MAX_REPLAYS_PER_DEAL = 3;
+    private static final int MAX_REPLAYED_CHANNELS = 10_000;
     private final ScheduledExecutorService control;
     /** How long an interrupted deal waits for the client's restart before it fails. */
     private volatile java.time.Duration restartWindow = DEFAULT_RESTART_WINDOW;
@@ -436,6 +458,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             } else if (d == null && rec.state() == ProviderFsm.State.COMPLETED && rec.proposal() != null) {
                 d = Deal.fromRecord(peer, rec);
                 why = restartProblem(d, request, r);
+                if (why == null && replays.merge(new ChannelKey(peer, r.transferId()), 1, Integer::sum) > MAX_REPLAYS_PER_DEAL) {
+                    why = "deal " + Long.toUnsignedString(rec.dealId()) + " is COMPLETED and was served again "
+                            + MAX_REPLAYS_PER_DEAL + " times already";
+                }
                 if (why == null) {
                     return replay(d, request, r);
                 }
@@ -506,6 +532,12 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private RequestDecision replay(Deal d, GsRequest request, TransferRequest r) {
         synchronized (d) {
             d.replay = true;
+            if (d.math != null && (d.proposal.pricePerByte().signum() > 0 || d.proposal.unsealPrice().signum() > 0)) {
+                long last = Math.max(0, d.bytesSent - 1);
+                d.replayBudget = d.math.pricePerByte().signum() > 0
+                        ? d.math.nextInterval(last) - d.math.intervalLowerBound(last)
+                        : d.bytesSent; // unseal price only: the data itself is free once unsealed
+            }
             d.requestId = request.id();
             byRequest.put(new RequestKey(d.peer, request.id()), d);
         }
@@ -585,6 +617,9 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             return STOP_UNMETERED;
         }
         synchronized (d) {
+            if (d.replay) {
+                return replayBlock(d, requestId, block);
+            }
             // first sends count, by traversal index: after a restart, blocks up to the recorded
             // progress were counted already (go-data-transfer counts queued blocks by index too).
             // A block beyond it that the client says it holds (do-not-send-first-blocks or -cids)
@@ -626,6 +661,30 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     }
 
     private static final BlockDecision STOP_UNMETERED = BlockDecision.pauseAfter(Map.of());
+
+    /**
+     * A block of a completed deal served again: free up to the replay budget; the block that
+     * crosses it is the last one (the hook cannot hold back the block going out), then the replay
+     * ends with an error (caller holds d's monitor).
+     */
+    private BlockDecision replayBlock(Deal d, UUID requestId, OutgoingBlock block) {
+        if (!requestId.equals(d.requestId) || d.replayOverBudget) {
+            return STOP_UNMETERED;
+        }
+        d.replayBytes += block.sizeOnWire();
+        if (d.replayBytes <= d.replayBudget) {
+            return BlockDecision.CONTINUE;
+        }
+        d.replayOverBudget = true;
+        String why = "deal " + Long.toUnsignedString(d.proposal.id()) + " is COMPLETED: served again only for its last payment interval ("
+                + d.replayBudget + " bytes)";
+        log.info("retrieval deal {} (transfer {}): replay stopped: {}", d.proposal.id(), Long.toUnsignedString(d.transferId), why);
+        UUID id = d.requestId;
+        control.execute(() -> send(d, new TransferResponse(MessageType.VOUCHER_RESULT, false, false, d.transferId,
+                new DealResponse(d.proposal.id(), DealStatus.ERRORED, why, BigInteger.ZERO).toNode(), DealResponse.TYPE))
+                .whenComplete((v, e) -> control.execute(() -> graphsync.responder().cancel(d.peer, id))));
+        return STOP_UNMETERED;
+    }
 
     /** A client's pause takes effect after the block going out now (caller holds d's monitor). */
     private static BlockDecision clientPauseAfter(Deal d) {
