@@ -387,6 +387,45 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void clientThatStaysButNeverPaysIsFailedAfterTheWindowAndForgotten() throws Exception {
+        // the client pays the first interval, then neither pays, cancels nor goes away: the paused
+        // deal must not stay in memory until the process exits (many of them would exhaust it)
+        provider.setRestartWindow(Duration.ofSeconds(2));
+        List<SignedVoucher> paid = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() >= 2) {
+                return null;
+            }
+            paid.add(v);
+            return v;
+        });
+        List<byte[]> captured = captureProviderMessages();
+        // the client waits far longer than the window: what ends its retrieval is the provider's 17
+        assertThatThrownBy(() -> retrieve(Duration.ofSeconds(30))).isInstanceOf(NodeException.class)
+                .hasMessageContaining("status 17");
+        DealRecord d = onlyDeal(); // written before the 17 went out
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.ERRORED);
+        assertThat(d.message()).contains("client did not pay within 2 s");
+        assertThat(d.bytesSent()).isLessThan(dagBytes);
+        // the first interval's voucher stays stored and credited
+        assertThat(paid).hasSize(1);
+        assertThat(d.funds()).isEqualTo(paid.get(0).amount().atto());
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(paid.get(0).amount().atto());
+        // the failure carried its reason to the client
+        assertThat(captured.stream().map(b -> TransferMessage.decode(b).response())
+                .filter(r -> !r.accepted() && r.voucherResult() != null)
+                .map(r -> DealResponse.fromNode(r.voucherResult())))
+                .singleElement().satisfies(dr -> {
+                    assertThat(dr.status()).isEqualTo(DealStatus.ERRORED);
+                    assertThat(dr.message()).contains("client did not pay within");
+                });
+        // gone from memory, and its paused graphsync request cancelled (asynchronously, after the 17)
+        assertThat(provider.liveDeals()).isZero();
+        assertThat(provider.transferPaused(clientHost.peerId(), d.transferId())).isFalse();
+        waitFor(() -> provider.graphsync().responder().activeRequests() == 0);
+    }
+
+    @Test
     void badVoucherIsRefusedAndSendingStops() throws Exception {
         Wallet mallory = Wallet.loadOrCreateDefault(tmp.resolve("mallory"));
         client.setVoucherPolicy(v -> v.nonce() >= 2

@@ -85,7 +85,12 @@ public final class ProviderFsm {
         /** The client restarted the channel and a passed interval is unpaid: start paused, ask for it (DealResponse 10). */
         RESTARTED_FUNDS_DUE,
         /** An interrupted deal was not restarted within the provider's restart window. */
-        RESTART_EXPIRED
+        RESTART_EXPIRED,
+        /**
+         * A deal waiting for the client's payment (unseal, interval or last) got none that settles
+         * it within the provider's window: fail it, so unpaid deals do not pile up in memory.
+         */
+        PAYMENT_EXPIRED
     }
 
     /** What the provider does after persisting the new state. */
@@ -141,6 +146,10 @@ public final class ProviderFsm {
         row(State.FUNDS_NEEDED_UNSEAL, Event.PAYMENT_COMPLETE, State.ONGOING, Action.RESUME);
         row(State.FUNDS_NEEDED, Event.PAYMENT_COMPLETE, State.ONGOING, Action.RESUME);
         row(State.FUNDS_NEEDED_LAST_PAYMENT, Event.PAYMENT_COMPLETE, State.COMPLETED, Action.SEND_COMPLETED);
+        // the client neither paid nor cancelled within the window: DealResponse 17, graphsync cancelled
+        for (State s : new State[] {State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED, State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            row(s, Event.PAYMENT_EXPIRED, State.ERRORED, Action.FAIL);
+        }
         for (State s : live) {
             if (s != State.NEW) {
                 row(s, Event.VOUCHER_REFUSED, State.ERRORED, Action.FAIL);
@@ -184,6 +193,11 @@ public final class ProviderFsm {
     }
 
     private ProviderFsm() {}
+
+    /** Whether a deal in {@code s} waits for the client's payment (and is failed if none comes in time). */
+    public static boolean awaitingPayment(State s) {
+        return s == State.FUNDS_NEEDED_UNSEAL || s == State.FUNDS_NEEDED || s == State.FUNDS_NEEDED_LAST_PAYMENT;
+    }
 
     /** The transition for {@code event} in {@code state}, or null when the event is illegal there. */
     public static Transition next(State state, Event event) {

@@ -92,6 +92,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         BigInteger pendingBaseline = BigInteger.ZERO;
         /** Counts interruptions, so an expiry timer only fails the interruption it was set for. */
         int interruptions;
+        /** Counts the waits for a payment, so a payment timer only fails the wait it was set for. */
+        int paymentWaits;
         /** The client asked to pause (DT Update, Paus true) and has not resumed. */
         boolean clientPaused;
         /** Graphsync is paused for the client only: its resume unpauses. */
@@ -332,7 +334,18 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             byChannel.remove(new ChannelKey(d.peer, d.transferId), d);
             byRequest.remove(new RequestKey(d.peer, d.requestId), d);
         }
+        // a new wait for the client's money (entered now, or asked again by a restart; a partial
+        // payment continues the same wait): a client that never pays must not hold the deal forever
+        if (ProviderFsm.awaitingPayment(d.state) && (!ProviderFsm.awaitingPayment(from) || restartEvent(e))) {
+            int n = ++d.paymentWaits;
+            schedule(() -> paymentExpired(d, n));
+        }
         return t.action();
+    }
+
+    private static boolean restartEvent(ProviderFsm.Event e) {
+        return e == ProviderFsm.Event.RESTARTED || e == ProviderFsm.Event.RESTARTED_UNSEAL_DUE
+                || e == ProviderFsm.Event.RESTARTED_FUNDS_DUE;
     }
 
     /** ONGOING ↔ FUNDS_NEEDED (and staying in either): the transitions every payment interval makes. */
@@ -718,6 +731,11 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
     }
 
+    /** How many deals this provider holds in memory now (live or interrupted; status, tests). */
+    public int liveDeals() {
+        return byChannel.size();
+    }
+
     /** Whether the graphsync response of {@code client}'s transfer is paused now (status, tests). */
     public boolean transferPaused(PeerId client, long transferId) {
         Deal d = byChannel.get(new ChannelKey(client, transferId));
@@ -803,12 +821,21 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
     }
 
-    /** Sets how long an interrupted deal waits for its client's restart (default {@link #DEFAULT_RESTART_WINDOW}). */
+    /**
+     * Sets how long an interrupted deal waits for its client's restart, and how long a deal waits
+     * for a payment it asked for (default {@link #DEFAULT_RESTART_WINDOW}).
+     */
     public void setRestartWindow(java.time.Duration window) {
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("restart window must be positive");
         }
         this.restartWindow = window;
+    }
+
+    /** The window for messages: whole seconds, or milliseconds when shorter or not whole. */
+    private String window() {
+        java.time.Duration w = restartWindow;
+        return w.toMillis() % 1000 == 0 ? w.toSeconds() + " s" : w.toMillis() + " ms";
     }
 
     private void schedule(Runnable r) {
@@ -830,6 +857,29 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 }
             }
         }
+    }
+
+    /**
+     * The client did not settle what it was asked for within the window (and neither cancelled nor
+     * went away): the deal fails with DealResponse 17, its graphsync request is cancelled and it
+     * leaves memory; its record stays (ERRORED), as do the vouchers already stored.
+     */
+    private void paymentExpired(Deal d, int wait) {
+        ProviderFsm.Action a;
+        synchronized (byChannel) { // not while a restart moves the deal
+            synchronized (d) {
+                if (!ProviderFsm.awaitingPayment(d.state) || d.paymentWaits != wait) {
+                    return; // paid, cut off, cancelled or asked again since
+                }
+                if (d.pending != null) {
+                    schedule(() -> paymentExpired(d, wait)); // a voucher is being stored now: let it count
+                    return;
+                }
+                d.message = "client did not pay within " + window() + " (" + d.state + ")";
+                a = fire(d, ProviderFsm.Event.PAYMENT_EXPIRED);
+            }
+        }
+        act(d, a, BigInteger.ZERO);
     }
 
     /** Deals left AWAITING_RESTART by the last run and not restarted since fail after the window. */

@@ -111,6 +111,27 @@ class ProviderFsmTest {
     }
 
     @Test
+    void aDealWaitingForAPaymentThatNeverComesFails() {
+        for (State s : new State[] {State.FUNDS_NEEDED_UNSEAL, State.FUNDS_NEEDED, State.FUNDS_NEEDED_LAST_PAYMENT}) {
+            assertThat(ProviderFsm.awaitingPayment(s)).as(s.name()).isTrue();
+            // DealResponse 17 with the reason, graphsync cancelled, the deal leaves memory (terminal)
+            assertThat(ProviderFsm.next(s, Event.PAYMENT_EXPIRED)).as(s.name())
+                    .isEqualTo(new ProviderFsm.Transition(State.ERRORED, Action.FAIL));
+        }
+        // only a deal waiting for money can run out of time for it: a late timer changes nothing
+        for (State s : State.values()) {
+            if (!ProviderFsm.awaitingPayment(s)) {
+                assertThat(ProviderFsm.next(s, Event.PAYMENT_EXPIRED)).as(s.name()).isNull();
+            }
+        }
+        assertThat(ProviderFsm.awaitingPayment(State.AWAITING_RESTART)).isFalse(); // the restart window times that one
+        assertThat(ProviderFsm.awaitingPayment(State.ONGOING)).isFalse();
+        // paid once, then waiting again: it is the new wait that can expire
+        assertThat(run(State.NEW, Event.ACCEPTED, Event.DATA_LIMIT_REACHED, Event.PAYMENT_COMPLETE, Event.DATA_LIMIT_REACHED,
+                Event.PAYMENT_EXPIRED)).isEqualTo(State.ERRORED);
+    }
+
+    @Test
     void badVoucherFailsOnlyWhereVouchersAreExpected() {
         assertThat(ProviderFsm.next(State.FUNDS_NEEDED, Event.VOUCHER_REFUSED)).isEqualTo(new ProviderFsm.Transition(State.ERRORED, Action.FAIL));
         assertThat(ProviderFsm.next(State.NEW, Event.VOUCHER_REFUSED)).isNull();
