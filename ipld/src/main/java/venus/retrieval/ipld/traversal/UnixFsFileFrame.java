@@ -11,6 +11,7 @@ import venus.retrieval.ipld.pb.PbNode;
 import venus.retrieval.ipld.traversal.DagTraversal.Frame;
 import venus.retrieval.ipld.traversal.DagTraversal.Load;
 import venus.retrieval.ipld.traversal.DagTraversal.Step;
+import venus.retrieval.ipld.unixfs.BlocksizeCursor;
 import venus.retrieval.ipld.unixfs.UnixFsData;
 
 /**
@@ -20,21 +21,18 @@ import venus.retrieval.ipld.unixfs.UnixFsData;
  * depth-first; {@code unixfs-preload} first reads the whole file once.
  */
 final class UnixFsFileFrame extends Frame {
-    /** A file node whose children are being read, with the file offset of its next child. */
+    /** A file node whose children are being read, with a cursor over their file ranges. */
     private static final class Part {
         final Cid cid;
         final List<PbLink> links;
-        final long[] blocksizes;
+        final BlocksizeCursor children;
         final LinkPath path;
         final int depth;
-        long childStart;
-        int next;
 
         Part(Cid cid, List<PbLink> links, long[] blocksizes, long start, LinkPath path, int depth) {
             this.cid = cid;
             this.links = links;
-            this.blocksizes = blocksizes;
-            this.childStart = start;
+            this.children = new BlocksizeCursor(blocksizes, start);
             this.path = path;
             this.depth = depth;
         }
@@ -112,24 +110,22 @@ final class UnixFsFileFrame extends Frame {
                 return null;
             }
             Part p = stack.peek();
-            if (p.next >= p.links.size()) {
+            if (!p.children.hasNext()) {
                 stack.pop();
                 continue;
             }
-            int i = p.next++;
-            long bs = p.blocksizes[i];
-            long start = p.childStart;
-            p.childStart += bs;
-            if (start + bs <= from) {
+            BlocksizeCursor.Verdict v = p.children.advance(from, to);
+            if (v == BlocksizeCursor.Verdict.SKIP) {
                 continue;   // wholly before the range: never read
             }
-            if (start >= to) {
+            if (v == BlocksizeCursor.Verdict.STOP) {
                 stack.clear();   // this child and all after it are past the range
                 continue;
             }
+            int i = p.children.index();
             pendingPart = p;
             pendingLink = i;
-            pendingStart = start;
+            pendingStart = p.children.start();
             return new Load(p.links.get(i).cid(), LinkPath.child(p.path, "Links/" + i + "/Hash"), p.depth);
         }
     }

@@ -26,8 +26,8 @@ final class FileStream extends InputStream {
         final Node node;
         final long base;
         boolean inlineDone;
-        int next;
-        long childStart;
+        /** Set once the inline data is served (children start after it); null for a raw block. */
+        BlocksizeCursor children;
 
         Frame(Cid cid, Node node, long base) {
             this.cid = cid;
@@ -105,26 +105,28 @@ final class FileStream extends InputStream {
                 f.inlineDone = true;
                 byte[] inline = f.node.raw != null ? f.node.raw : f.node.data.data();
                 int len = inline == null ? 0 : inline.length;
-                f.childStart = f.base + len;
+                if (f.node.raw == null) {
+                    f.children = new BlocksizeCursor(f.node.data.blocksizes(), f.base + len);
+                }
                 if (len > 0 && setSegment(inline, f.base)) {
                     return true;
                 }
             }
-            if (f.node.raw != null || f.next >= f.node.node.links().size()) {
+            if (f.children == null || !f.children.hasNext()) {
                 stack.pop();
                 continue;
             }
-            int i = f.next++;
-            long bs = f.node.data.blocksizes()[i];
-            long cs = f.childStart;
-            f.childStart += bs;
-            if (cs + bs <= pos) {
+            BlocksizeCursor.Verdict v = f.children.advance(pos, end);
+            if (v == BlocksizeCursor.Verdict.SKIP) {
                 continue; // wholly before the range: not fetched
             }
-            if (cs >= end) {
+            if (v == BlocksizeCursor.Verdict.STOP) {
                 stack.clear(); // this child and everything after it are past the range
                 return false;
             }
+            int i = f.children.index();
+            long bs = f.children.size();
+            long cs = f.children.start();
             Cid child = f.node.node.links().get(i).cid();
             if (stack.size() >= UnixFsReader.MAX_DEPTH) {
                 throw UnixFsReader.bad(f.cid, "file DAG deeper than " + UnixFsReader.MAX_DEPTH);
