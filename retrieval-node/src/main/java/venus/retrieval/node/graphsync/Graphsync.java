@@ -178,7 +178,13 @@ public final class Graphsync implements AutoCloseable {
                 if (decoder.hasPartial()) {
                     log.info("graphsync: {} closed its stream inside a message", peer);
                 }
-                s.closeWrite();
+                // behind the messages still being handled: a bad one among them must still reset
+                // the stream rather than find it already closed in good order
+                serial.execute(() -> {
+                    if (!broken) {
+                        s.closeWrite();
+                    }
+                });
             }
 
             @Override
