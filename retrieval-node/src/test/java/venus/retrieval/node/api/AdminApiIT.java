@@ -1,6 +1,9 @@
 package venus.retrieval.node.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static venus.retrieval.node.testing.Launcher.PORT0;
+import static venus.retrieval.node.testing.Launcher.awaitDaemonJson;
+import static venus.retrieval.node.testing.Launcher.daemonArgs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,7 @@ import venus.retrieval.libp2p.PeerIdentity;
 import venus.retrieval.libp2p.host.Host;
 import venus.retrieval.libp2p.host.HostConfig;
 import venus.retrieval.libp2p.multiaddr.Multiaddr;
+import venus.retrieval.node.testing.Launcher;
 
 /**
  * The real {@code bin/vrn daemon} as a subprocess: pieces imported through the admin API (directly
@@ -35,31 +38,20 @@ import venus.retrieval.libp2p.multiaddr.Multiaddr;
  */
 class AdminApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = Path.of(System.getProperty("vrn.root", "..")).toAbsolutePath().normalize();
-    private static final List<String> PORT0 = List.of("--set", "gateway.listen=127.0.0.1:0", "--set", "api.listen=127.0.0.1:0",
-            "--set", "libp2p.listen=/ip4/127.0.0.1/tcp/0");
 
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final Launcher launcher = new Launcher();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
+        launcher.close();
     }
 
     private Process vrn(Path stdout, Path stderr, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ROOT.resolve("bin/vrn").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile())
-                .redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
-        pb.environment().remove("VRN_REPO");
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return launcher.start(stdout, stderr, args);
     }
 
     private String run(String... args) throws Exception {
@@ -71,24 +63,9 @@ class AdminApiIT {
         return Files.readString(out);
     }
 
-    private static JsonNode awaitDaemonJson(Path repo, Process p, Path stderr) throws Exception {
-        Path f = repo.resolve("daemon.json");
-        for (int i = 0; i < 1200; i++) {
-            if (Files.exists(f)) {
-                return JSON.readTree(f.toFile());
-            }
-            if (!p.isAlive()) {
-                throw new AssertionError("daemon exited " + p.exitValue() + ": " + Files.readString(stderr));
-            }
-            p.waitFor(50, TimeUnit.MILLISECONDS);
-        }
-        throw new AssertionError("no daemon.json after 60 s: " + Files.readString(stderr));
-    }
 
     private Process daemon(Path repo, Path err) throws IOException {
-        List<String> a = new ArrayList<>(List.of("daemon", "--repo", repo.toString()));
-        a.addAll(PORT0);
-        return vrn(null, err, a.toArray(String[]::new));
+        return vrn(null, err, daemonArgs(repo, PORT0));
     }
 
     private HttpResponse<String> rpc(String api, String token, String method, Object... params) throws Exception {

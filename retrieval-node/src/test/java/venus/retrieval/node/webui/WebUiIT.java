@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import venus.retrieval.ipld.testing.Interop;
 import venus.retrieval.ipld.testing.Vectors;
+import venus.retrieval.node.testing.Launcher;
 
 /**
  * The status page in a real browser: {@code bin/vrn daemon}, a vector imported through the admin
@@ -34,28 +34,20 @@ import venus.retrieval.ipld.testing.Vectors;
  */
 class WebUiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path ROOT = Path.of(System.getProperty("vrn.root", "..")).toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final Launcher launcher = new Launcher();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
+        launcher.close();
     }
 
     private Process vrn(Path stderr, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ROOT.resolve("bin/vrn").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("VRN_REPO");
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return launcher.start(null, stderr, args);
     }
 
     private JsonNode rpc(String api, String token, String method, Object... params) throws Exception {
@@ -75,14 +67,8 @@ class WebUiIT {
         assertThat(init.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(init.exitValue()).isZero();
         Path err = tmp.resolve("daemon.err");
-        Process d = vrn(err, "daemon", "--repo", repo.toString(), "--set", "gateway.listen=127.0.0.1:0",
-                "--set", "api.listen=127.0.0.1:0", "--set", "libp2p.listen=/ip4/127.0.0.1/tcp/0");
-        Path dj = repo.resolve("daemon.json");
-        for (int i = 0; i < 1200 && !Files.exists(dj); i++) {
-            assertThat(d.isAlive()).as(() -> readQuietly(err)).isTrue();
-            d.waitFor(50, TimeUnit.MILLISECONDS);
-        }
-        JsonNode daemon = JSON.readTree(dj.toFile());
+        Process d = vrn(err, Launcher.daemonArgs(repo, Launcher.PORT0));
+        JsonNode daemon = Launcher.awaitDaemonJson(repo, d, err);
         String api = daemon.get("api").asText();
         String gateway = daemon.get("gateway").asText();
         String read = Files.readString(repo.resolve("keystore/api-token-read")).trim();
@@ -143,13 +129,5 @@ class WebUiIT {
         d.destroy();
         assertThat(d.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(err)).doesNotContain(read).doesNotContain(write);
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }
