@@ -304,13 +304,7 @@ class PaidRetrievalTest {
             return v;
         });
         List<byte[]> captured = captureProviderMessages();
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(60));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground();
         SignedVoucher v = first.get(30, TimeUnit.SECONDS);
         DealRecord deal = onlyDeal();
         venus.retrieval.libp2p.PeerId clientPeer = clientHost.peerId();
@@ -452,13 +446,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(60));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground();
         second.get(30, TimeUnit.SECONDS);
         stopProvider(); // mid-transfer, with the second voucher maybe in flight
         DealStore reopened = DealStore.open(DealStore.directory(providerRepo));
@@ -507,13 +495,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(60));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground();
         lastAsked.get(30, TimeUnit.SECONDS);
         stopProvider();
         startProvider(asks(0));
@@ -542,13 +524,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(60));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground();
         SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
         stopProvider();
         DealRecord r;
@@ -592,13 +568,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(60));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground();
         SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
         stopProvider();
         try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
@@ -704,6 +674,17 @@ class PaidRetrievalTest {
         assertThat(refused.response().accepted()).isFalse();
         assertThat(DealResponse.fromNode(refused.response().voucherResult()).message()).contains("served again");
         assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED); // untouched
+    }
+
+    /** {@link #retrieve} (60 s) on another thread: completes with its Result, or with the exception it threw. */
+    CompletableFuture<Object> retrieveInBackground() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                return e;
+            }
+        });
     }
 
     /** A graphsync request carrying a DT pull (new or restart) of {@link #root}, as the provider's hooks see it. */
