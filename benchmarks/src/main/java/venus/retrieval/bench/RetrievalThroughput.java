@@ -61,8 +61,12 @@ import venus.retrieval.paych.chain.DevLedger;
  *   <li><b>gateway</b>: our HTTP gateway's {@code /ipfs/ROOT?format=car} of the same root over
  *       loopback HTTP (plaintext), read by a plain HTTP client that parses the CAR and checks every
  *       block's hash;</li>
- *   <li><b>paid</b>: the same file at 1 attoFIL/byte with a payment every {@code intervalMiB}
- *       (vouchers signed, validated on the dev ledger and fsynced before the data they pay for).</li>
+ *   <li><b>paid</b>: the same file at 1 attoFIL/byte, first payment after {@code intervalMiB}, the
+ *       interval growing by {@code intervalMiB} after each payment (the shape of the node's and
+ *       go-fil-markets' default ask; vouchers signed, validated on the dev ledger and fsynced
+ *       before the data they pay for);</li>
+ *   <li><b>paid-flat</b>: the same with an interval that never grows: one payment round per
+ *       {@code intervalMiB} for the whole file (the worst case).</li>
  * </ul>
  *
  * <pre>java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
@@ -86,7 +90,7 @@ public final class RetrievalThroughput {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int intervalMib = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Set<String> cases = Set.of(System.getProperty("cases", "raw,free,gateway,paid").split(","));
+        Set<String> cases = Set.of(System.getProperty("cases", "raw,free,gateway,paid,paid-flat").split(","));
         long size = (long) mib << 20;
         Path dir = Files.createTempDirectory("vrn-retrieval-bench");
         try {
@@ -107,12 +111,17 @@ public final class RetrievalThroughput {
                 Wallet wallet = Wallet.loadOrCreateDefault(dir.resolve("client"));
                 ledger.fund(wallet.defaultAddress(), TokenAmount.ofFil(10));
                 Address channel = ledger.createChannel(wallet.defaultAddress(), payee, TokenAmount.ofFil(1));
-                RetrievalAsk paidAsk = new RetrievalAsk(BigInteger.ONE, BigInteger.ZERO, (long) intervalMib << 20, 0, payee);
+                // "paid": the node's default ask shape (interval growing by itself after each payment, as
+                // go-fil-markets' and our defaults do); "paid-flat": the interval never grows (one
+                // payment round per interval for the whole file, the worst case)
+                RetrievalAsk paidAsk = new RetrievalAsk(BigInteger.ONE, BigInteger.ZERO, (long) intervalMib << 20, (long) intervalMib << 20, payee);
+                RetrievalAsk flatAsk = new RetrievalAsk(BigInteger.ONE, BigInteger.ZERO, (long) intervalMib << 20, 0, payee);
                 Map<Address, PaymentReceiver> receivers = new ConcurrentHashMap<>();
                 java.util.function.Function<Address, PaymentReceiver> pay = a -> receivers.computeIfAbsent(a, x -> new PaymentReceiver(new VoucherValidator(ledger, x, 20), pv));
 
                 try (Host freeHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
                      Host paidHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
+                     Host flatHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
                      Host clientHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
                      Host sinkHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start(List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")));
                      Host sourceHost = Host.create(PeerIdentity.generate(), HostConfig.defaults()).start();
@@ -126,6 +135,10 @@ public final class RetrievalThroughput {
                     PieceFinder paidFinder = new PieceFinder(store.directory(), new RetrievalAsks(paidAsk, Map.of()));
                     new QueryProtocol(paidFinder).register(paidHost);
                     RetrievalProvider paidProvider = RetrievalProvider.register(paidHost, store.blockSource(), paidFinder, pay, deals, 4);
+                    PieceFinder flatFinder = new PieceFinder(store.directory(), new RetrievalAsks(flatAsk, Map.of()));
+                    new QueryProtocol(flatFinder).register(flatHost);
+                    RetrievalProvider flatProvider = RetrievalProvider.register(flatHost, store.blockSource(), flatFinder, pay, deals, 4);
+                    Multiaddr flatAddr = flatHost.listenAddrs().get(0).withPeerId(flatHost.peerId());
                     Multiaddr freeAddr = freeHost.listenAddrs().get(0).withPeerId(freeHost.peerId());
                     Multiaddr paidAddr = paidHost.listenAddrs().get(0).withPeerId(paidHost.peerId());
                     RetrievalClient.Payment payment = new RetrievalClient.Payment(null, channel, wallet, wallet.defaultAddress(), cv);
@@ -137,18 +150,20 @@ public final class RetrievalThroughput {
                     all.put("free", () -> retrieve(client, freeAddr, root, dir.resolve("free-out.car"), RetrievalClient.Payment.FREE_ONLY, size));
                     all.put("gateway", () -> gatewayCar(gateway.url(), root, size));
                     all.put("paid", () -> retrieve(client, paidAddr, root, dir.resolve("paid-out.car"), payment, size));
+                    all.put("paid-flat", () -> retrieve(client, flatAddr, root, dir.resolve("paid-out.car"), payment, size));
                     Map<String, List<Sample>> samples = new LinkedHashMap<>();
                     for (int r = 1; r <= rounds; r++) {
                         for (var e : all.entrySet()) {
                             if (cases.contains(e.getKey())) {
                                 Sample s = measure(e.getValue());
                                 samples.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s);
-                                System.out.printf("  round %d  %-8s %8.1f MB/s   process CPU %5.2f s/GB%n", r, e.getKey(), s.mbs(), s.cpu() / (size / 1e9));
+                                System.out.printf("  round %d  %-9s %8.1f MB/s   process CPU %5.2f s/GB%n", r, e.getKey(), s.mbs(), s.cpu() / (size / 1e9));
                             }
                         }
                     }
                     freeProvider.close();
                     paidProvider.close();
+                    flatProvider.close();
                     report(samples, intervalMib, size);
                 }
             }
@@ -164,11 +179,13 @@ public final class RetrievalThroughput {
         double free = median(samples.get("free"));
         double gw = median(samples.get("gateway"));
         double paid = median(samples.get("paid"));
+        double flat = median(samples.get("paid-flat"));
         System.out.printf("medians of %d rounds (load average now %.2f):%n", samples.values().iterator().next().size(), loadAverage());
         line("raw Noise+Yamux stream", samples.get("raw"), size, "");
         line("free retrieval", samples.get("free"), size, raw > 0 ? String.format("(%.2f x raw stream, %.2f x gateway)", free / raw, free / gw) : "");
         line("gateway ?format=car", samples.get("gateway"), size, "");
-        line("paid, " + intervalMib + " MiB interval", samples.get("paid"), size, free > 0 ? String.format("(%.2f x free)", paid / free) : "");
+        line("paid, " + intervalMib + "+" + intervalMib + " MiB", samples.get("paid"), size, free > 0 ? String.format("(%.2f x free)", paid / free) : "");
+        line("paid, flat " + intervalMib + " MiB", samples.get("paid-flat"), size, free > 0 ? String.format("(%.2f x free)", flat / free) : "");
     }
 
     private static void line(String name, List<Sample> s, long size, String ratio) {
@@ -190,11 +207,40 @@ public final class RetrievalThroughput {
     private static Sample measure(Case c) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         System.gc();
+        Map<String, Long> threads0 = THREAD_CPU ? threadCpu() : Map.of();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         long bytes = c.run();
         double secs = (System.nanoTime() - t0) / 1e9;
+        if (THREAD_CPU) {
+            StringBuilder sb = new StringBuilder("    thread CPU s:");
+            threadCpu().forEach((k, v) -> {
+                double d = (v - threads0.getOrDefault(k, 0L)) / 1e9;
+                if (d >= 0.01) {
+                    sb.append(String.format(" %s=%.2f", k, d));
+                }
+            });
+            System.out.println(sb);
+        }
         return new Sample(bytes / 1e6 / secs, (os.getProcessCpuTime() - cpu0) / 1e9);
+    }
+
+    /** {@code -Dthreads=true}: print each thread group's CPU seconds per case (profiling aid). */
+    private static final boolean THREAD_CPU = Boolean.getBoolean("threads");
+
+    /** CPU nanoseconds per thread-name group (digits stripped), of the threads alive now. */
+    private static Map<String, Long> threadCpu() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (var info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    out.merge(info.getThreadName().replaceAll("\\d+", "N"), t, Long::sum);
+                }
+            }
+        }
+        return out;
     }
 
     private static double loadAverage() {
