@@ -351,6 +351,64 @@ class PaidRetrievalTest {
         assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
     }
 
+    /** Sends, as the provider, a payment request the provider never made (a lying provider's). */
+    void forgeAsk(DealRecord deal, int status, BigInteger owed) throws Exception {
+        TransferResponse ask = new TransferResponse(status == DealStatus.FUNDS_NEEDED_LAST_PAYMENT ? MessageType.COMPLETE : MessageType.VOUCHER_RESULT,
+                true, true, deal.transferId(), new DealResponse(deal.dealId(), status, "", owed).toNode(), DealResponse.TYPE);
+        venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork.sender(providerHost)
+                .send(clientHost.peerId(), TransferMessage.of(ask)).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRequestForBlocksNotYetReceivedWaitsForThemAndIsNeverPaidAhead() throws Exception {
+        // while the first voucher is being signed, a payment request for ten times the DAG reaches
+        // the client: it counts blocks the client does not have, so no voucher may pay it; the
+        // genuine requests that follow are paid as usual
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        List<Long> receivedWhenSigned = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            if (sent.isEmpty()) {
+                try {
+                    forgeAsk(onlyDeal(), DealStatus.FUNDS_NEEDED, BigInteger.valueOf(10 * dagBytes));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            sent.add(v);
+            return v;
+        });
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.graphsyncStatus()).isEqualTo(20);
+        assertThat(r.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        assertThat(sent.size()).isGreaterThanOrEqualTo(3);
+        assertThat(sent).allSatisfy(v -> assertThat(v.amount().atto()).isLessThanOrEqualTo(BigInteger.valueOf(dagBytes)));
+        assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
+    }
+
+    @Test
+    void aFinalRequestAboveWhatWasSentFailsTheRetrievalUnpaid() throws Exception {
+        // the last genuine request is withheld; instead the "provider" asks for twice the DAG once
+        // every block has arrived: the client refuses with a clear error and signs nothing for it
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            if (v.amount().atto().equals(BigInteger.valueOf(dagBytes))) {
+                try {
+                    forgeAsk(onlyDeal(), DealStatus.FUNDS_NEEDED_LAST_PAYMENT, BigInteger.valueOf(2 * dagBytes));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return null; // withheld: only the forged request remains to be answered
+            }
+            sent.add(v);
+            return v;
+        });
+        assertThatThrownBy(() -> retrieve(Duration.ofSeconds(30))).isInstanceOf(NodeException.class)
+                .hasMessageContaining("provider asks for")
+                .hasMessageContaining("but sent " + dagBytes + " bytes");
+        assertThat(sent).allSatisfy(v -> assertThat(v.amount().atto()).isLessThan(BigInteger.valueOf(dagBytes)));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isLessThan(BigInteger.valueOf(dagBytes));
+    }
+
     @Test
     void clientThatStopsPayingGetsNoMoreBlocks() throws Exception {
         CompletableFuture<Void> withheld = new CompletableFuture<>();

@@ -335,6 +335,10 @@ public final class RetrievalClient implements AutoCloseable {
         BigInteger acked = BigInteger.ZERO;
         /** The last voucher sent (paid is its amount). */
         SignedVoucher lastSent;
+        /** A payment request waiting for the blocks it counts (null: none). */
+        BigInteger owedWaiting;
+        /** Bytes received at which {@link #owedWaiting} becomes payable (-1: none). */
+        volatile long payWhenBytes = -1;
         long lane = -1;
         long nonce;
         boolean dealCompleted;
@@ -377,7 +381,29 @@ public final class RetrievalClient implements AutoCloseable {
         public void onBlock(Cid cid, byte[] data, boolean firstTime) {
             if (firstTime) {
                 blocks.incrementAndGet();
-                bytes.addAndGet(data.length);
+                long now = bytes.addAndGet(data.length);
+                long need = payWhenBytes;
+                if (need >= 0 && now >= need) {
+                    payWhenBytes = -1;
+                    retryOwed(); // the blocks a waiting payment request counted have arrived
+                }
+            }
+        }
+
+        /** Re-runs a payment request that waited for its blocks, in order with the provider's responses. */
+        private void retryOwed() {
+            try {
+                responses.execute(() -> {
+                    synchronized (this) {
+                        if (!done.isDone() && owedWaiting != null) {
+                            BigInteger owed = owedWaiting;
+                            owedWaiting = null;
+                            payOwed(owed);
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("retrieve: client closed; payment for transfer {} dropped", Long.toUnsignedString(transferId));
             }
         }
 
@@ -464,7 +490,13 @@ public final class RetrievalClient implements AutoCloseable {
             }
         }
 
-        /** Pays what the provider asks, cumulatively on one lane (as go-fil-markets: at least all bytes received). */
+        /**
+         * Pays what the provider asks, cumulatively on one lane (as go-fil-markets: at least all
+         * bytes received), but never for blocks not yet received and verified: the provider counts
+         * blocks when it queues them, so its request usually overtakes the last of them. Such a
+         * request waits for those blocks; one they cannot cover once the response has ended fails
+         * the retrieval (go-fil-markets' client refuses it too: "too much money requested").
+         */
         private void payOwed(BigInteger owed) {
             if (owed.signum() <= 0) {
                 return;
@@ -473,9 +505,31 @@ public final class RetrievalClient implements AutoCloseable {
                 fail("provider asks for " + owed + " attoFIL and this retrieval may not pay");
                 return;
             }
-            BigInteger received = BigInteger.valueOf(bytes.get()).multiply(proposal.pricePerByte());
-            if (paid.compareTo(proposal.unsealPrice()) >= 0 || received.signum() > 0) {
-                received = received.add(proposal.unsealPrice());
+            long have = bytes.get();
+            BigInteger price = proposal.pricePerByte();
+            BigInteger unseal = proposal.unsealPrice();
+            BigInteger asked = acked.add(owed);
+            // the unseal price is due before any block; every byte beyond it only once received
+            BigInteger worth = BigInteger.valueOf(have).multiply(price).add(unseal);
+            if (asked.compareTo(worth) > 0) {
+                if (gsStatus != null) {
+                    fail("provider asks for " + asked + " attoFIL in total but sent " + have + " bytes (worth " + worth + " attoFIL)");
+                    return;
+                }
+                owedWaiting = owed;
+                // blocks still on their way: pay once they are here (price > 0, else worth >= asked)
+                BigInteger[] qr = asked.subtract(unseal).divideAndRemainder(price);
+                long needBytes = qr[0].add(qr[1].signum() > 0 ? BigInteger.ONE : BigInteger.ZERO).longValueExact();
+                payWhenBytes = needBytes;
+                if (bytes.get() >= needBytes) { // arrived meanwhile: onBlock may have looked before we set it
+                    payWhenBytes = -1;
+                    retryOwed();
+                }
+                return;
+            }
+            BigInteger received = BigInteger.valueOf(have).multiply(price);
+            if (paid.compareTo(unseal) >= 0 || received.signum() > 0) {
+                received = received.add(unseal);
             }
             // cumulative: at least what the provider says it lacks on top of what it acknowledged, never
             // less than a voucher already signed (one may have been lost with a connection), and at
@@ -547,6 +601,13 @@ public final class RetrievalClient implements AutoCloseable {
                 return;
             }
             gsStatus = status;
+            if (owedWaiting != null) {
+                // every block is here: a request they still cannot cover fails now
+                BigInteger owed = owedWaiting;
+                owedWaiting = null;
+                payWhenBytes = -1;
+                payOwed(owed);
+            }
             maybeDone();
         }
 
