@@ -67,6 +67,8 @@ final class ResponseTask {
     private Iterator<Visit> walk;
     private final Set<Cid> seen = new HashSet<>();
     private Set<Cid> doNotSend = Set.of();
+    /** What loading the next block during a pause threw (null: nothing), rethrown when the walk resumes. */
+    private RuntimeException preloadFailure;
     private long skipFirst;
     private long index;
     private long bytesSent;
@@ -250,6 +252,11 @@ final class ResponseTask {
         long bytes = 0;
         int status = ResponseStatus.PARTIAL_RESPONSE;
         try {
+            if (preloadFailure != null) {
+                RuntimeException e = preloadFailure;
+                preloadFailure = null;
+                throw e;
+            }
             while (bytes < MESSAGE_BLOCK_BYTES) {
                 if (!walk.hasNext()) {
                     finish(anyMissing ? ResponseStatus.REQUEST_COMPLETED_PARTIAL : ResponseStatus.REQUEST_COMPLETED_FULL, meta, out);
@@ -303,6 +310,23 @@ final class ResponseTask {
             return;
         }
         send(status, meta, out);
+        if (paused) {
+            preload();
+        }
+    }
+
+    /**
+     * Loads the walk's next block while a hook's pause (a payment round) is in place, so that the
+     * read and its checks are not on the path between the unpause and the next block going out.
+     * Nothing is sent or counted: the block stays in the walk until the response resumes. A
+     * failure is kept for then, where it ends the response as any walk failure does.
+     */
+    private void preload() {
+        try {
+            walk.hasNext();
+        } catch (RuntimeException e) {
+            preloadFailure = e;
+        }
     }
 
     private void send(int status, List<GsResponse.Metadatum> meta, List<GsBlock> out) {

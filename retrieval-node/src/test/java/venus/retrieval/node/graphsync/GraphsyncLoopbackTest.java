@@ -51,6 +51,10 @@ class GraphsyncLoopbackTest {
     static Graphsync providerGs;
     static Graphsync clientGs;
     static volatile GraphsyncHooks hooks = GraphsyncHooks.FREE;
+    /** Every CID the responder loaded. */
+    static final Set<Cid> reads = ConcurrentHashMap.newKeySet();
+    /** CIDs whose load fails (as a corrupt piece-file read does). */
+    static final Set<Cid> unreadable = ConcurrentHashMap.newKeySet();
     static Connection connection;
 
     @BeforeAll
@@ -96,7 +100,13 @@ class GraphsyncLoopbackTest {
                 hooks.onCancelled(peer, requestId);
             }
         };
-        providerGs = Graphsync.register(provider, store::get, delegate, 2);
+        providerGs = Graphsync.register(provider, cid -> {
+            reads.add(cid);
+            if (unreadable.contains(cid)) {
+                throw new venus.retrieval.ipld.IpldException(venus.retrieval.ipld.IpldException.Reason.HASH_MISMATCH, "test: block " + cid + " is corrupt");
+            }
+            return store.get(cid);
+        }, delegate, 2);
         clientGs = Graphsync.register(client, cid -> null, GraphsyncHooks.FREE, 1);
         connection = client.connect(provider.listenAddrs().get(0).withPeerId(provider.peerId())).get(30, TimeUnit.SECONDS);
     }
@@ -112,6 +122,8 @@ class GraphsyncLoopbackTest {
     @BeforeEach
     void freeHooks() {
         hooks = GraphsyncHooks.FREE;
+        reads.clear();
+        unreadable.clear();
     }
 
     /** Records the first-time blocks and statuses a request saw. */
@@ -337,6 +349,59 @@ class GraphsyncLoopbackTest {
         assertThat(rec.firstTime).isEqualTo(file);
         assertThat(r.extensionsReceived()).extracting(m -> m.keySet().iterator().next()).containsExactly("test/paused", "test/resumed");
         assertThat(providerGs.responder().unpause(client.peerId(), id, Map.of())).isFalse();
+    }
+
+    /** Pauses every request after its 3rd block (walk index 3), as a payment round does. */
+    static CompletableFuture<UUID> pauseAfterThirdBlock() {
+        CompletableFuture<UUID> paused = new CompletableFuture<>();
+        hooks = new GraphsyncHooks() {
+            @Override
+            public BlockDecision onOutgoingBlock(PeerId peer, UUID requestId, OutgoingBlock block) {
+                if (block.index() == 3) {
+                    paused.complete(requestId);
+                    return BlockDecision.pauseAfter(Map.of());
+                }
+                return BlockDecision.CONTINUE;
+            }
+        };
+        return paused;
+    }
+
+    @Test
+    void theNextBlockIsLoadedDuringAPauseButSentOnlyAfterIt() throws Exception {
+        // a payment round's wait hides the next block's read: it is loaded while paused, not
+        // counted or sent, and not loaded a second time after the unpause
+        List<Cid> file = order("file-3158073-unixfs-v0-2015");
+        CompletableFuture<UUID> paused = pauseAfterThirdBlock();
+        Recorder rec = new Recorder();
+        OutgoingRequest r = request(file.get(0), ALL, Map.of(), ReceivedBlocks.inMemory(), rec);
+        UUID id = paused.get(30, TimeUnit.SECONDS);
+        waitFor(() -> rec.statuses.contains(ResponseStatus.REQUEST_PAUSED));
+        waitFor(() -> reads.contains(file.get(3)));
+        assertThat(reads).doesNotContain(file.get(4));
+        assertThat(rec.firstTime).isEqualTo(file.subList(0, 3));
+        reads.clear();
+        assertThat(providerGs.responder().unpause(client.peerId(), id, Map.of())).isTrue();
+        assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_COMPLETED_FULL);
+        assertThat(rec.firstTime).isEqualTo(file);
+        assertThat(reads).doesNotContain(file.get(3)).contains(file.get(4));
+    }
+
+    @Test
+    void aBlockThatFailsToLoadDuringAPauseEndsTheResponseOnlyWhenItResumes() throws Exception {
+        List<Cid> file = order("file-3158073-unixfs-v0-2015");
+        unreadable.add(file.get(3));
+        CompletableFuture<UUID> paused = pauseAfterThirdBlock();
+        Recorder rec = new Recorder();
+        OutgoingRequest r = request(file.get(0), ALL, Map.of(), ReceivedBlocks.inMemory(), rec);
+        UUID id = paused.get(30, TimeUnit.SECONDS);
+        waitFor(() -> reads.contains(file.get(3)));
+        // still paused, not failed: the failure belongs to the block after the pause
+        assertThat(providerGs.responder().isPaused(client.peerId(), id)).isTrue();
+        assertThat(r.completion()).isNotDone();
+        assertThat(providerGs.responder().unpause(client.peerId(), id, Map.of())).isTrue();
+        assertThat(await(r)).isEqualTo(ResponseStatus.REQUEST_FAILED_UNKNOWN);
+        assertThat(rec.firstTime).isEqualTo(file.subList(0, 3));
     }
 
     @Test
