@@ -65,6 +65,15 @@ public final class PaymentReceiver {
      * @throws PaychException when a rule refuses it (nothing is stored then)
      */
     public Accepted accept(Address channel, SignedVoucher sv, TokenAmount minDelta) {
+        return accept(channel, sv, minDelta, null);
+    }
+
+    /**
+     * As {@link #accept(Address, SignedVoucher, TokenAmount)}, committing {@code memo} (if not
+     * null) in the voucher's own transaction when it credits something: the caller's account of
+     * the credit is on disk exactly when the voucher is (see {@link VoucherStore.Memo}).
+     */
+    public Accepted accept(Address channel, SignedVoucher sv, TokenAmount minDelta, VoucherStore.Memo memo) {
         synchronized (locks[Math.floorMod(channel.hashCode(), LOCK_STRIPES)]) {
             var stored = store.bestReceived(channel);
             SignedVoucher same = stored.get(sv.lane());
@@ -76,7 +85,7 @@ public final class PaymentReceiver {
             try {
                 VoucherValidator.Checked c = validator.check(channel, sv, minDelta, stored);
                 PaychState.LaneState lane = c.lane();
-                s = store.putReceived(sv, lane == null ? TokenAmount.ZERO : lane.redeemed());
+                s = store.putReceived(sv, lane == null ? TokenAmount.ZERO : lane.redeemed(), memo);
             } catch (PaychException e) {
                 listener.rejected(channel, e.reason());
                 throw e;

@@ -32,10 +32,33 @@ import venus.retrieval.ipld.cbor.CborWriter;
  * is opened with synchronous commits (no {@code MDB_NOSYNC}/{@code MDB_NOMETASYNC}): when it
  * returns, the voucher is on disk. LMDB allows one writer at a time, so concurrent callers are
  * serialised and each voucher's credit is counted exactly once.
+ *
+ * <p>A caller that keeps its own account of the credits (the retrieval provider's deal records)
+ * passes a {@link Memo}: an opaque value under an opaque key, written in the voucher's own
+ * transaction. The memo is durable exactly when the voucher is, so the caller can update its own
+ * records later, without waiting for a second synchronous commit, and settle them from the memo
+ * after a crash ({@link #memo}).
  */
 public final class VoucherStore implements AutoCloseable {
     /** Outcome of storing a received voucher. */
     public record Stored(SignedVoucher voucher, TokenAmount delta, TokenAmount channelTotal, boolean duplicate) {}
+
+    /**
+     * What a caller records beside a voucher, in the same transaction: {@link #value} is called
+     * inside it with the voucher's credit once the voucher is known to be stored (never for a
+     * duplicate or a refused voucher), and replaces any earlier value under {@link #key}.
+     * Both are opaque to this store. Keys are at most {@link #MAX_MEMO_KEY} bytes.
+     */
+    public interface Memo {
+        /** The memo's key (not empty, at most {@link #MAX_MEMO_KEY} bytes). */
+        byte[] key();
+
+        /** The memo's value for a voucher crediting {@code credit} (positive). Must not throw. */
+        byte[] value(TokenAmount credit);
+    }
+
+    /** The longest memo key (LMDB's key size limit, with room to spare). */
+    public static final int MAX_MEMO_KEY = 256;
 
     private static final long MAP_SIZE = 1L << 30;
 
@@ -45,6 +68,9 @@ public final class VoucherStore implements AutoCloseable {
     private final Dbi<ByteBuffer> created;
     private final Dbi<ByteBuffer> submitted;
     private final Dbi<ByteBuffer> credits;
+    private final Dbi<ByteBuffer> memos;
+    /** Write transactions committed since the store opened (each one a synchronous disk flush). */
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
 
     private VoucherStore(Env<ByteBuffer> env) {
         this.env = env;
@@ -53,6 +79,7 @@ public final class VoucherStore implements AutoCloseable {
         this.created = env.openDbi("created", DbiFlags.MDB_CREATE);
         this.submitted = env.openDbi("submitted", DbiFlags.MDB_CREATE);
         this.credits = env.openDbi("credits", DbiFlags.MDB_CREATE);
+        this.memos = env.openDbi("memos", DbiFlags.MDB_CREATE);
     }
 
     /** The environment directory of a repo. */
@@ -69,7 +96,7 @@ public final class VoucherStore implements AutoCloseable {
     public static VoucherStore openDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
-            Env<ByteBuffer> env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(5).setMaxReaders(256)
+            Env<ByteBuffer> env = Env.create().setMapSize(MAP_SIZE).setMaxDbs(6).setMaxReaders(256)
                     .open(dir.toFile(), EnvFlags.MDB_NOTLS);
             return new VoucherStore(env);
         } catch (IOException | LmdbException e) {
@@ -88,7 +115,16 @@ public final class VoucherStore implements AutoCloseable {
      *     lane state); {@link TokenAmount#ZERO} when none
      */
     public Stored putReceived(SignedVoucher sv, TokenAmount laneBaseline) {
+        return putReceived(sv, laneBaseline, null);
+    }
+
+    /**
+     * As {@link #putReceived(SignedVoucher, TokenAmount)}; when the voucher credits something,
+     * {@code memo} (if not null) is written in the same transaction.
+     */
+    public Stored putReceived(SignedVoucher sv, TokenAmount laneBaseline, Memo memo) {
         byte[] cbor = sv.toCbor();
+        ByteBuffer memoKey = memo == null ? null : memoKey(memo.key());
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             ByteBuffer key = laneKey(sv.channel(), sv.lane());
             // copy at once: LMDB hands out the transaction's own buffer, reused by the next get
@@ -115,11 +151,33 @@ public final class VoucherStore implements AutoCloseable {
             TokenAmount newTotal = total.add(delta);
             received.put(txn, key, direct(cbor));
             totals.put(txn, channelKey(sv.channel()), direct(new CborWriter().writeFilBigInt(newTotal.atto()).toByteArray()));
-            txn.commit(); // synchronous: fsync before returning
+            if (memo != null) {
+                memos.put(txn, memoKey, direct(memo.value(delta)));
+            }
+            commit(txn); // synchronous: fsync before returning
             return new Stored(sv, delta, newTotal, false);
         } catch (LmdbException e) {
             throw storeError("cannot store voucher", e);
         }
+    }
+
+    /** The memo last written under {@code key} with a voucher, or null. */
+    public byte[] memo(byte[] key) {
+        ByteBuffer k = memoKey(key);
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            ByteBuffer v = memos.get(txn, k);
+            return v == null ? null : bytes(v);
+        } catch (LmdbException e) {
+            throw storeError("cannot read a memo", e);
+        }
+    }
+
+    /**
+     * How many write transactions this store committed since it opened, each a synchronous flush
+     * to disk (metrics and tests: an accepted voucher costs one, whatever it carries).
+     */
+    public long commits() {
+        return commits.get();
     }
 
     /** The best received voucher per lane of {@code channel}. */
@@ -154,7 +212,7 @@ public final class VoucherStore implements AutoCloseable {
     public void putCreated(SignedVoucher sv) {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             created.put(txn, laneKey(sv.channel(), sv.lane()), direct(sv.toCbor()));
-            txn.commit();
+            commit(txn);
         } catch (LmdbException e) {
             throw storeError("cannot store a created voucher", e);
         }
@@ -170,7 +228,7 @@ public final class VoucherStore implements AutoCloseable {
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
             CborWriter w = new CborWriter().writeUint(nonce);
             submitted.put(txn, laneKey(channel, lane), direct(w.toByteArray()));
-            txn.commit();
+            commit(txn);
         } catch (LmdbException e) {
             throw storeError("cannot record a submitted voucher", e);
         }
@@ -203,7 +261,7 @@ public final class VoucherStore implements AutoCloseable {
                     credits.put(txn, key, direct(new CborWriter().writeFilBigInt(e.getValue().atto()).toByteArray()));
                 }
             }
-            txn.commit();
+            commit(txn);
         } catch (LmdbException e) {
             throw storeError("cannot store credits", e);
         }
@@ -269,6 +327,18 @@ public final class VoucherStore implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocateDirect(1 + a.length + 8);
         b.put((byte) a.length).put(a).putLong(lane).flip();
         return b;
+    }
+
+    private void commit(Txn<ByteBuffer> txn) {
+        txn.commit();
+        commits.incrementAndGet();
+    }
+
+    private static ByteBuffer memoKey(byte[] key) {
+        if (key == null || key.length == 0 || key.length > MAX_MEMO_KEY) {
+            throw new IllegalArgumentException("a memo key has 1 to " + MAX_MEMO_KEY + " bytes");
+        }
+        return direct(key);
     }
 
     private static PaychException storeError(String what, LmdbException e) {

@@ -203,4 +203,71 @@ class PaymentReceiverTest {
             pool.shutdownNow();
         }
     }
+
+    /** A memo recording the credit it was written with, under {@code key}. */
+    static VoucherStore.Memo memo(String key) {
+        return new VoucherStore.Memo() {
+            @Override
+            public byte[] key() {
+                return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public byte[] value(TokenAmount credit) {
+                return credit.toAttoString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        };
+    }
+
+    static String memoOf(VoucherStore s, String key) {
+        byte[] v = s.memo(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return v == null ? null : new String(v, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aMemoIsCommittedWithItsVoucherInOneCommitAndSurvivesAReopen() {
+        long before = store.commits();
+        PaymentReceiver.Accepted a = receiver.accept(CH, voucher(0, 2, 300), TokenAmount.ZERO, memo("deal-1"));
+        assertThat(store.commits() - before).as("voucher, channel total and memo: one synchronous commit").isEqualTo(1);
+        assertThat(a.credit()).isEqualTo(TokenAmount.ofAtto(200));
+        assertThat(memoOf(store, "deal-1")).isEqualTo("200"); // the value saw the credit computed inside the transaction
+        receiver.accept(CH, voucher(0, 3, 450), TokenAmount.ZERO, memo("deal-1"));
+        assertThat(memoOf(store, "deal-1")).isEqualTo("150"); // replaced, not appended
+        assertThat(memoOf(store, "deal-2")).isNull();
+        store.close();
+        store = VoucherStore.open(repo);
+        assertThat(memoOf(store, "deal-1")).isEqualTo("150");
+        assertThat(store.commits()).isZero(); // counted per opening
+    }
+
+    @Test
+    void refusedAndDuplicateVouchersWriteNoMemo() {
+        SignedVoucher v = voucher(0, 2, 300);
+        receiver.accept(CH, v, TokenAmount.ZERO, memo("deal-1"));
+        long commits = store.commits();
+        // a copy credits nothing: no write at all, the memo keeps the credit it was written with
+        PaymentReceiver.Accepted again = receiver.accept(CH, v, TokenAmount.ZERO, memo("deal-1"));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(store.putReceived(v, TokenAmount.ZERO, memo("deal-1")).duplicate()).isTrue(); // below the receiver too
+        assertThat(memoOf(store, "deal-1")).isEqualTo("200");
+        // refused by the validator (funds), by the store (nonce), and below the lane's baseline
+        assertThatThrownBy(() -> receiver.accept(CH, voucher(0, 3, 20_000), TokenAmount.ZERO, memo("deal-2")))
+                .isInstanceOf(PaychException.class);
+        assertThatThrownBy(() -> store.putReceived(voucher(0, 1, 400), TokenAmount.ZERO, memo("deal-2")))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.NONCE_TOO_LOW);
+        assertThatThrownBy(() -> store.putReceived(voucher(5, 1, 40), TokenAmount.ofAtto(40), memo("deal-2")))
+                .extracting(e -> ((PaychException) e).reason()).isEqualTo(PaychException.Reason.AMOUNT_TOO_LOW);
+        assertThat(memoOf(store, "deal-2")).isNull();
+        assertThat(store.commits()).isEqualTo(commits);
+        assertThat(store.receivedTotal(CH)).isEqualTo(TokenAmount.ofAtto(200));
+    }
+
+    @Test
+    void aMemoKeyMustBeShortAndNotEmpty() {
+        assertThatThrownBy(() -> store.putReceived(voucher(0, 2, 300), TokenAmount.ZERO, memo("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memo key");
+        assertThatThrownBy(() -> store.memo(new byte[VoucherStore.MAX_MEMO_KEY + 1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("memo key");
+        assertThat(store.bestReceived(CH)).isEmpty(); // nothing stored for the refused key
+    }
 }

@@ -93,6 +93,8 @@ class PaidRetrievalTest {
      * the provider, whose start-up recovery runs then); graphsync's threads find them running.
      */
     volatile Thread paymentsDownFor;
+    /** Runs the deal store's background writes (null: the store's own thread). */
+    java.util.concurrent.Executor dealWriter;
     Multiaddr addr;
     Host clientHost;
     RetrievalClient client;
@@ -128,7 +130,7 @@ class PaidRetrievalTest {
 
     void startProvider(RetrievalAsks asks) {
         providerVouchers = VoucherStore.open(providerRepo);
-        deals = DealStore.open(DealStore.directory(providerRepo));
+        deals = DealStore.open(DealStore.directory(providerRepo), dealWriter);
         Map<Address, PaymentReceiver> receivers = new ConcurrentHashMap<>();
         PieceFinder finder = new PieceFinder(store.directory(), asks);
         providerHost = Host.create(providerIdentity, HostConfig.defaults())
@@ -571,8 +573,9 @@ class PaidRetrievalTest {
 
     @Test
     void aVoucherStoredJustBeforeAStopIsCreditedAtStartUp() throws Exception {
-        // the crash window between the voucher store's commit and the deal record's update: the
-        // test plays the provider's side of it (record names the pending voucher, store has it)
+        // a repository left by a version that wrote a record naming the voucher ahead of its
+        // commit (no credit memo), stopped between that commit and the record's update: the test
+        // plays that version's side of it (record names the pending voucher, store has it)
         CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
         client.setVoucherPolicy(v -> {
             if (v.nonce() == 2 && !second.isDone()) {
@@ -616,7 +619,8 @@ class PaidRetrievalTest {
     @Test
     void aPendingVoucherIsCreditedWhenPaymentsStartAfterTheProvider() throws Exception {
         // the daemon builds the provider (start-up recovery) before its payment service has opened
-        // the voucher store: the pending voucher must neither stop the start nor lose its credit
+        // the voucher store: the pending voucher (written ahead by an older version, as above)
+        // must neither stop the start nor lose its credit
         CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
         client.setVoucherPolicy(v -> {
             if (v.nonce() == 2 && !second.isDone()) {
@@ -653,6 +657,194 @@ class PaidRetrievalTest {
         assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
         assertThat(d.funds()).isEqualTo(dagBytes); // credited exactly once
         assertThat(d.pendingVoucher()).isNull();
+    }
+
+    @Test
+    void eachPaymentRoundWaitsForOneDurableCommitOnly() throws Exception {
+        // between a voucher's arrival and the data it unlocks the provider makes one synchronous
+        // commit: the voucher's, which carries the deal's credit memo; the deal record follows in
+        // the background. Flat 100 kB intervals: about ten rounds.
+        stopProvider();
+        startProvider(RetrievalAsks.uniform(new RetrievalAsk(BigInteger.ONE, BigInteger.ZERO, 100_000, 0, payee)));
+        record Commits(long vouchers, long records) {}
+        List<Commits> atAsk = new CopyOnWriteArrayList<>();
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            // the client signs when an ask arrives: the previous voucher was committed before the
+            // data it unlocked, which led to this ask
+            atAsk.add(new Commits(providerVouchers.commits(), deals.synchronousCommits()));
+            sent.add(v);
+            return v;
+        });
+        RetrievalClient.Result r = retrieve(Duration.ofSeconds(60));
+        assertThat(r.bytes()).isEqualTo(dagBytes);
+        assertThat(r.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        // ask i, voucher i, data, ask i+1: one round. The last ask (DealResponse 14) follows the
+        // transfer's end, whose record the provider does wait for: that round is left out.
+        int rounds = atAsk.size() - 2;
+        assertThat(rounds).isGreaterThanOrEqualTo(8);
+        for (int i = 0; i < rounds; i++) {
+            Commits a = atAsk.get(i);
+            Commits b = atAsk.get(i + 1);
+            assertThat(b.vouchers() - a.vouchers()).as("voucher store commits in round %d", i).isEqualTo(1);
+            assertThat(b.records() - a.records()).as("deal store commits waited for in round %d", i).isZero();
+        }
+        assertThat(providerVouchers.commits()).isEqualTo(sent.size()); // one per voucher, the memo inside it
+        DealRecord d = onlyDeal(); // the background writes landed
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes);
+        assertThat(d.pendingVoucher()).isNull();
+    }
+
+    /** The deal store's background writes: run until {@link #hold}, then never (they are lost with a crash). */
+    static final class HeldWrites implements java.util.concurrent.Executor, AutoCloseable {
+        private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "test-deal-writes");
+            t.setDaemon(true);
+            return t;
+        });
+        private boolean held;
+
+        @Override
+        public synchronized void execute(Runnable r) {
+            if (!held) {
+                thread.execute(r);
+            }
+        }
+
+        /** From now on nothing runs; returns once what was handed over before has run. */
+        void hold() {
+            synchronized (this) {
+                held = true;
+            }
+            try {
+                thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
+    }
+
+    /** A crash left the provider's disk as it was just after it committed {@code v2}; the client is still retrieving. */
+    record Crash(SignedVoucher v1, SignedVoucher v2, CompletableFuture<Object> retrieval) {}
+
+    /**
+     * Runs a retrieval until the provider has committed the client's second voucher (and resumed),
+     * with the deal store's background writes held from then on, and swaps the provider's LMDB
+     * environments for copies taken at that point: the disk as a crash between the voucher's
+     * commit and the deal record's update leaves it. The provider is down when this returns.
+     */
+    Crash crashAfterTheSecondVouchersCommit() throws Exception {
+        stopProvider();
+        HeldWrites writes = new HeldWrites();
+        dealWriter = writes;
+        startProvider(asks(0));
+        CompletableFuture<SignedVoucher> first = new CompletableFuture<>();
+        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
+        CompletableFuture<Void> thirdAsk = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 1) {
+                first.complete(v);
+            } else if (v.nonce() == 2 && !second.isDone()) {
+                writes.hold(); // the records this voucher changes never reach the disk
+                second.complete(v);
+            } else if (v.nonce() == 3 && !thirdAsk.isDone()) {
+                thirdAsk.complete(null); // the provider took v2, resumed and asked again
+                return null; // withheld: nothing more is written while the image is taken
+            }
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
+        CompletableFuture<Object> retrieval = retrieveInBackground();
+        SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
+        thirdAsk.get(30, TimeUnit.SECONDS);
+        // no write is under way in either environment now: their files are what a crash leaves
+        Path image = tmp.resolve("crash-image");
+        copyEnvironment(DealStore.directory(providerRepo), image.resolve("retrieval"));
+        copyEnvironment(VoucherStore.directory(providerRepo), image.resolve("paych"));
+        stopProvider(); // writes the held records: discarded just below
+        writes.close();
+        dealWriter = null;
+        copyEnvironment(image.resolve("retrieval"), DealStore.directory(providerRepo));
+        copyEnvironment(image.resolve("paych"), VoucherStore.directory(providerRepo));
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
+            // the window was hit: the voucher is on disk, the record knows only the first one
+            assertThat(vs.bestReceived(channel).get(v2.lane())).isEqualTo(v2);
+            DealRecord r = ds.all().get(0);
+            assertThat(r.funds()).isEqualTo(first.get().amount().atto()).isLessThan(v2.amount().atto());
+            assertThat(r.pendingVoucher()).isNull(); // nothing was written ahead of the voucher
+        }
+        return new Crash(first.get(), v2, retrieval);
+    }
+
+    /** Replaces {@code to}'s LMDB environment by {@code from}'s data file (no environment open on either). */
+    static void copyEnvironment(Path from, Path to) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(to);
+        java.nio.file.Files.deleteIfExists(to.resolve("lock.mdb"));
+        java.nio.file.Files.copy(from.resolve("data.mdb"), to.resolve("data.mdb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The retrieval finishes against the restarted provider, every byte paid and credited once. */
+    void finishesPaidOnce(CompletableFuture<Object> retrieval) throws Exception {
+        Object out = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(out).isInstanceOf(RetrievalClient.Result.class);
+        RetrievalClient.Result result = (RetrievalClient.Result) out;
+        assertThat(result.restarts()).isGreaterThanOrEqualTo(1);
+        assertThat(result.bytes()).isEqualTo(dagBytes);
+        assertThat(result.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes); // v2 counted exactly once
+    }
+
+    @Test
+    void aCrashBetweenTheVoucherCommitAndTheRecordWriteCreditsTheVoucherOnceAtStartUp() throws Exception {
+        Crash crash = crashAfterTheSecondVouchersCommit();
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
+            for (int start = 1; start <= 2; start++) {
+                // start-ups the client cannot reach (no host), so the recovered record is read
+                // before its restart changes it; the second must credit nothing more
+                new RetrievalProvider(new PieceFinder(store.directory(), asks(0)),
+                        a -> new PaymentReceiver(new VoucherValidator(ledger, a, 20), vs), ds).close();
+                DealRecord recovered = ds.all().get(0);
+                assertThat(recovered.funds()).as("funds after start-up %d", start).isEqualTo(crash.v2().amount().atto());
+                assertThat(recovered.paymentChannel()).isEqualTo(channel.bytes());
+                assertThat(recovered.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+            }
+        }
+        startProvider(asks(0));
+        finishesPaidOnce(crash.retrieval());
+    }
+
+    @Test
+    void aCrashBetweenTheVoucherCommitAndTheRecordWriteIsSettledAtTheRestartWhenPaymentsStartLater() throws Exception {
+        // the daemon's order: start-up recovery runs before payments do, so the record cannot be
+        // settled then; the client's restart settles it (without that the provider would ask for
+        // the second interval again and count its payment twice or refuse it)
+        Crash crash = crashAfterTheSecondVouchersCommit();
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo))) {
+            // a start-up the client cannot reach, payments down: the record is left for the restart
+            new RetrievalProvider(new PieceFinder(store.directory(), asks(0)), a -> {
+                throw new venus.retrieval.paych.PaychException(venus.retrieval.paych.PaychException.Reason.STORE,
+                        "payments are not running on this node");
+            }, ds).close();
+            DealRecord atStart = ds.all().get(0);
+            assertThat(atStart.funds()).isEqualTo(crash.v1().amount().atto());
+            assertThat(atStart.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+        }
+        paymentsDownFor = Thread.currentThread();
+        try {
+            startProvider(asks(0));
+        } finally {
+            paymentsDownFor = null;
+        }
+        finishesPaidOnce(crash.retrieval());
     }
 
     @Test

@@ -29,8 +29,9 @@ import venus.retrieval.node.retrieval.Wire;
  * @param proposal      the DealProposal node as dag-cbor (a restart must carry the same), or null in records
  *                      written before restarts were supported (such a deal cannot restart)
  * @param payee         the payment address vouchers must pay, or null (free deals, older records)
- * @param pendingVoucher a voucher being stored right now (SignedVoucher CBOR), written before the
- *                      voucher store commits it: after a crash, start-up credits it if the store has it
+ * @param pendingVoucher a voucher that was being stored (SignedVoucher CBOR), written ahead of the
+ *                      voucher store's commit by versions before the credit memo ({@link CreditMemo});
+ *                      start-up still credits it if the store has it. This version writes null
  * @param pendingBaseline what its lane held in the voucher store before it (its credit = amount − this)
  */
 public record DealRecord(byte[] client, long transferId, long dealId, Cid payloadCid, Cid pieceCid,

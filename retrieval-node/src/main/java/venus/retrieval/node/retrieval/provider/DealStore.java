@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -26,11 +28,12 @@ import venus.retrieval.node.NodeException;
 /**
  * Provider deal records in their own LMDB environment ({@code REPO/lmdb/retrieval}), keyed by
  * (client peer id, transfer id). {@link #put} commits synchronously, so a state the provider acted
- * on survives a crash. {@link #putLater} is for the records of every payment round (ONGOING ↔
- * FUNDS_NEEDED): they are committed durably too, but by a background writer, so neither the
- * payment request nor the resume after a voucher waits for a second fsync (the voucher's own
- * commit in the voucher store is the one the data waits for). Writes of one key land in the
- * order they were made; readers see records not yet committed.
+ * on survives a crash. {@link #putLater} is for the records a voucher or a payment round changes
+ * (ONGOING ↔ FUNDS_NEEDED, a credit): they are committed durably too, but by a background writer,
+ * so neither the payment request nor the resume after a voucher waits for a second fsync. The
+ * voucher's own commit in the voucher store is the one the data waits for; it carries a memo of
+ * the deal's funds, from which start-up settles a record whose background write a crash lost.
+ * Writes of one key land in the order they were made; readers see records not yet committed.
  */
 public final class DealStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DealStore.class);
@@ -44,15 +47,26 @@ public final class DealStore implements AutoCloseable {
     private final Map<ByteBuffer, DealRecord> pending = new LinkedHashMap<>();
     /** A flush is queued on the writer; guarded by {@link #pending}. */
     private boolean flushScheduled;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "retrieval-deal-store");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Runs background flushes; null when the caller supplied {@link #background}. */
+    private final ExecutorService writer;
+    private final Executor background;
+    /** Commits callers of {@link #put} waited for: see {@link #synchronousCommits}. */
+    private final AtomicLong synchronousCommits = new AtomicLong();
 
-    private DealStore(Env<ByteBuffer> env) {
+    private DealStore(Env<ByteBuffer> env, Executor background) {
         this.env = env;
         this.deals = env.openDbi("deals", DbiFlags.MDB_CREATE);
+        if (background == null) {
+            this.writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "retrieval-deal-store");
+                t.setDaemon(true);
+                return t;
+            });
+            this.background = writer;
+        } else {
+            this.writer = null;
+            this.background = background;
+        }
     }
 
     /** The store's directory in a repository. */
@@ -62,9 +76,19 @@ public final class DealStore implements AutoCloseable {
 
     /** Opens (creating if needed) the store in {@code dir}. */
     public static DealStore open(Path dir) {
+        return open(dir, null);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir}, running background writes on
+     * {@code background} (tests hold them back there to play a crash before they land), or on a
+     * thread of its own when null.
+     */
+    public static DealStore open(Path dir, Executor background) {
         try {
             Files.createDirectories(dir);
-            return new DealStore(Env.create().setMapSize(MAP_SIZE).setMaxDbs(1).setMaxReaders(128).open(dir.toFile(), EnvFlags.MDB_NOTLS));
+            return new DealStore(Env.create().setMapSize(MAP_SIZE).setMaxDbs(1).setMaxReaders(128).open(dir.toFile(), EnvFlags.MDB_NOTLS),
+                    background);
         } catch (IOException | LmdbException e) {
             throw new NodeException(NodeException.Reason.IO, "cannot open the retrieval deal store " + dir + ": " + e.getMessage(), e);
         }
@@ -95,6 +119,7 @@ public final class DealStore implements AutoCloseable {
                 superseded = pending.get(k);
             }
             commit(List.of(r));
+            synchronousCommits.incrementAndGet();
             if (superseded != null) {
                 synchronized (pending) {
                     if (pending.get(k) == superseded) {
@@ -118,7 +143,7 @@ public final class DealStore implements AutoCloseable {
         }
         if (schedule) {
             try {
-                writer.execute(this::flush);
+                background.execute(this::flush);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 flush(); // closing: write it now
             }
@@ -198,14 +223,25 @@ public final class DealStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How many commits callers of {@link #put} waited for since the store opened (each a
+     * synchronous flush to disk); background writes are not counted. For metrics and tests: a
+     * payment round must not add any.
+     */
+    public long synchronousCommits() {
+        return synchronousCommits.get();
+    }
+
     /** Commits what waits for the background writer, then closes. */
     @Override
     public void close() {
-        writer.shutdown();
-        try {
-            writer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (writer != null) {
+            writer.shutdown();
+            try {
+                writer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         flush();
         env.close();

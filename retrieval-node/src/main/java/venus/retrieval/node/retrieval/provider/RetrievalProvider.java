@@ -43,6 +43,7 @@ import venus.retrieval.paych.PaychException;
 import venus.retrieval.paych.PaymentReceiver;
 import venus.retrieval.paych.SignedVoucher;
 import venus.retrieval.paych.TokenAmount;
+import venus.retrieval.paych.VoucherStore;
 
 /**
  * The retrieval provider: validates deal proposals that arrive in graphsync requests, drives each
@@ -52,6 +53,13 @@ import venus.retrieval.paych.TokenAmount;
  * before anything more is sent). Free deals answer exactly like Boost: DealResponse Accepted in
  * the first graphsync response, blocks at once, DT Complete with DealResponse Completed after the
  * final status 20.
+ *
+ * <p>Payments and crashes: a voucher's commit in the voucher store is the one synchronous write
+ * between its arrival and the data it unlocks. It carries a {@link CreditMemo} (the deal's funds
+ * with it, in the same transaction); the deal record follows in the background. Should the node
+ * stop before the record lands, the memo is newer than the record and {@code settle} raises the
+ * record's funds to it: at start-up, or at the client's restart when payments were not running
+ * yet. A voucher refused writes nothing, so it credits nothing.
  *
  * <p>Locking: a deal's monitor guards its fields and transitions; graphsync calls (unpause,
  * cancel) are made only after it is released, because graphsync calls our hooks under its own
@@ -87,9 +95,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         long dataLimit;
         Address channel;
         String message = "";
-        /** A voucher being committed to the voucher store (written ahead in the record), and its lane's prior best. */
+        /** A voucher being committed to the voucher store now (in memory only: the payment timer lets it count). */
         SignedVoucher pending;
-        BigInteger pendingBaseline = BigInteger.ZERO;
         /** Counts interruptions, so an expiry timer only fails the interruption it was set for. */
         int interruptions;
         /** Counts the waits for a payment, so a payment timer only fails the wait it was set for. */
@@ -153,7 +160,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                     pieceCid == null ? proposal.pieceCid() : pieceCid, state, proposal.pricePerByte(),
                     proposal.unsealPrice(), funds, bytesSent, channel == null ? null : channel.bytes(), message,
                     proposal.paymentInterval(), proposal.paymentIntervalIncrease(), dataLimit, progress, proposalBytes,
-                    payee == null ? null : payee.bytes(), pending == null ? null : pending.toCbor(), pendingBaseline);
+                    payee == null ? null : payee.bytes(), null, BigInteger.ZERO); // pending: older versions' write-ahead only
         }
     }
 
@@ -237,15 +244,16 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
      */
     private void recoverAfterRestart() {
         List<DealRecord> waiting = new java.util.ArrayList<>();
+        int unsettled = 0;
         for (DealRecord r : store.all()) {
-            if (r.pendingVoucher() != null) {
-                DealRecord credited = creditPending(r);
-                if (credited == null) {
+            if (r.pendingVoucher() != null || !r.state().terminal()) {
+                DealRecord settled = settle(r);
+                if (settled == null) {
                     // e.g. the daemon builds this provider before its payment service opens the
-                    // voucher store: the record keeps the voucher, its restart credits it
-                    log.info("retrieval deal {}: pending voucher kept until payments run", r.dealId());
+                    // voucher store: the client's restart settles the record
+                    unsettled++;
                 } else {
-                    r = credited;
+                    r = settled;
                 }
             }
             if (!r.state().terminal()) {
@@ -257,43 +265,70 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 }
             }
         }
+        if (unsettled > 0) {
+            log.info("{} paid retrieval deal(s) settle with the voucher store when their client restarts (payments not running yet)", unsettled);
+        }
         if (!waiting.isEmpty()) {
             schedule(() -> expireRecovered(waiting));
         }
     }
 
     /**
-     * The node stopped while storing a voucher: the record names it (written before the voucher
-     * store's commit). If the store has it, its credit was lost with the record's update: add it.
-     * Returns the settled record (stored), or null when the voucher store cannot be asked now
-     * (payments not running yet): then the record is left as it is.
+     * The record with every credit the voucher store holds for it and the record lacks (the node
+     * stopped after a voucher's commit, before the record's update): the funds become the deal's
+     * {@link CreditMemo}'s when that is higher, and a pending voucher that an older version wrote
+     * ahead is credited if the store has it. Stored when it changed. Returns the record as it is
+     * when there is nothing to settle (a free deal, or nothing newer), and null when the voucher
+     * store cannot be asked now (payments not running yet).
      */
-    private DealRecord creditPending(DealRecord r) {
-        SignedVoucher sv;
-        try {
-            sv = SignedVoucher.fromCbor(r.pendingVoucher());
-        } catch (RuntimeException e) {
-            log.warn("retrieval deal {}: unreadable pending voucher dropped: {}", r.dealId(), e.getMessage());
-            DealRecord out = r.settled(r.funds(), r.paymentChannel());
-            store.put(out);
-            return out;
+    private DealRecord settle(DealRecord r) {
+        boolean paid = r.pricePerByte().signum() > 0 || r.unsealPrice().signum() > 0;
+        if (r.pendingVoucher() == null && (!paid || receivers == null || r.payee() == null)) {
+            return r;
         }
         BigInteger funds = r.funds();
         byte[] channel = r.paymentChannel();
+        SignedVoucher sv = null;
+        if (r.pendingVoucher() != null) {
+            try {
+                sv = SignedVoucher.fromCbor(r.pendingVoucher());
+            } catch (RuntimeException e) {
+                log.warn("retrieval deal {}: unreadable pending voucher dropped: {}", r.dealId(), e.getMessage());
+            }
+        }
         if (receivers != null && r.payee() != null) {
+            VoucherStore vouchers;
+            byte[] memo;
             SignedVoucher best;
             try {
-                best = receivers.apply(Address.fromBytes(r.payee())).store().bestReceived(sv.channel()).get(sv.lane());
+                vouchers = receivers.apply(Address.fromBytes(r.payee())).store();
+                memo = vouchers.memo(CreditMemo.key(r.client(), r.transferId()));
+                best = sv == null ? null : vouchers.bestReceived(sv.channel()).get(sv.lane());
             } catch (RuntimeException e) {
-                log.warn("retrieval deal {}: cannot check its pending voucher now: {}", r.dealId(), e.getMessage());
+                log.debug("retrieval deal {}: cannot ask the voucher store now: {}", r.dealId(), e.getMessage());
                 return null;
             }
-            if (sv.equals(best)) {
+            if (sv != null && sv.equals(best)) { // an older version's write-ahead: credit = amount − baseline
                 BigInteger credit = sv.amount().atto().subtract(r.pendingBaseline()).max(BigInteger.ZERO);
                 funds = funds.add(credit);
                 channel = sv.channel().bytes();
                 log.info("retrieval deal {}: voucher nonce {} was stored before the stop, crediting {} attoFIL", r.dealId(), sv.nonce(), credit);
             }
+            if (memo != null) {
+                try {
+                    CreditMemo m = CreditMemo.decode(memo);
+                    if (m.funds().compareTo(funds) > 0) {
+                        log.info("retrieval deal {}: a voucher was stored before the stop, funds {} -> {} attoFIL", r.dealId(), funds, m.funds());
+                        funds = m.funds();
+                        channel = m.channel();
+                    }
+                } catch (NodeException e) {
+                    log.warn("retrieval deal {}: {}", r.dealId(), e.getMessage());
+                }
+            }
+        }
+        if (r.pendingVoucher() == null && funds.equals(r.funds())) {
+            return r;
         }
         DealRecord out = r.settled(funds, channel);
         store.put(out);
@@ -316,9 +351,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         }
         ProviderFsm.State from = d.state;
         d.state = t.next();
-        if (paymentRound(from, d.state)) {
-            // a payment round's own records: written behind (the voucher is durable already; the
-            // data waits for nothing else) and logged at debug (hundreds per retrieval)
+        if (paymentRound(from, d.state) || (credit(e) && !d.state.terminal())) {
+            // a payment round's own records and a voucher's credit: written behind (the voucher and
+            // its credit memo are durable already; the data waits for nothing else) and logged at
+            // debug (hundreds per retrieval)
             store.putLater(d.record());
             if (from != d.state) {
                 log.debug("retrieval deal {} from {} (transfer {}): {} -> {}", d.proposal.id(), d.peer, d.transferId, from, d.state);
@@ -346,6 +382,11 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private static boolean restartEvent(ProviderFsm.Event e) {
         return e == ProviderFsm.Event.RESTARTED || e == ProviderFsm.Event.RESTARTED_UNSEAL_DUE
                 || e == ProviderFsm.Event.RESTARTED_FUNDS_DUE;
+    }
+
+    /** A voucher was credited: its {@link CreditMemo} settles the record should this write be lost. */
+    private static boolean credit(ProviderFsm.Event e) {
+        return e == ProviderFsm.Event.PAYMENT_PARTIAL || e == ProviderFsm.Event.PAYMENT_COMPLETE;
     }
 
     /** ONGOING ↔ FUNDS_NEEDED (and staying in either): the transitions every payment interval makes. */
@@ -462,12 +503,12 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             if (rec != null) {
                 dealId = rec.dealId();
             }
-            DealRecord settled = rec != null && !rec.state().terminal() && rec.pendingVoucher() != null ? creditPending(rec) : rec;
+            DealRecord settled = rec != null && !rec.state().terminal() ? settle(rec) : rec;
             if (d == null && rec == null) {
                 why = "no transfer " + Long.toUnsignedString(r.transferId()) + " from this peer";
             } else if (rec != null && settled == null) {
                 // resuming without that voucher's credit would make the client pay the interval twice
-                why = "deal " + Long.toUnsignedString(rec.dealId()) + " has a voucher this node cannot check yet (payments not running)";
+                why = "deal " + Long.toUnsignedString(rec.dealId()) + " has vouchers this node cannot check yet (payments not running)";
             } else if (d == null && rec.state() == ProviderFsm.State.COMPLETED && rec.proposal() != null) {
                 d = Deal.fromRecord(peer, rec);
                 why = restartProblem(d, request, r);
@@ -889,6 +930,8 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 DealRecord now = store.get(r.client(), r.transferId());
                 if (now != null && now.state() == ProviderFsm.State.AWAITING_RESTART
                         && !byChannel.containsKey(new ChannelKey(PeerId.fromBytes(r.client()), r.transferId()))) {
+                    DealRecord settled = settle(now); // its funds final: payments run by now
+                    now = settled == null ? now : settled;
                     ProviderFsm.Transition t = ProviderFsm.next(now.state(), ProviderFsm.Event.RESTART_EXPIRED);
                     store.put(now.with(t.next(), "not restarted within " + restartWindow.toSeconds() + " s (" + now.message() + ")"));
                 }
@@ -938,6 +981,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
     private void cancelRecorded(PeerId peer, long transferId) {
         synchronized (byChannel) {
             DealRecord rec = store.get(peer.bytes(), transferId);
+            if (rec != null && !rec.state().terminal() && !byChannel.containsKey(new ChannelKey(peer, transferId))) {
+                DealRecord settled = settle(rec); // its funds final
+                rec = settled == null ? rec : settled;
+            }
             ProviderFsm.Transition t = rec == null ? null : ProviderFsm.next(rec.state(), ProviderFsm.Event.CLIENT_CANCELLED);
             if (t != null && t.next() != rec.state() && !byChannel.containsKey(new ChannelKey(peer, transferId))) {
                 store.put(rec.with(t.next(), "client cancelled"));
@@ -966,18 +1013,18 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 throw new NodeException(NodeException.Reason.BAD_MESSAGE, "this node takes no payments");
             }
             PaymentReceiver receiver = receivers.apply(d.payee);
+            BigInteger fundsBefore;
             synchronized (d) {
                 if (d.channel != null && !d.channel.equals(pay.paymentChannel())) {
                     throw new NodeException(NodeException.Reason.BAD_MESSAGE, "payment on another channel than " + d.channel);
                 }
-                // write ahead: should the node stop between the voucher store's commit and the
-                // record's update, start-up finds the voucher in the store and credits it
-                SignedVoucher prior = receiver.store().bestReceived(pay.paymentChannel()).get(pay.voucher().lane());
                 d.pending = pay.voucher();
-                d.pendingBaseline = prior == null ? BigInteger.ZERO : prior.amount().atto();
-                store.put(d.record());
+                fundsBefore = d.funds; // vouchers are taken one at a time (the control thread)
             }
-            accepted = receiver.accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO);
+            // one synchronous commit: the voucher with the deal's new funds (the memo); the record
+            // follows in the background, and settle() covers a stop before it lands
+            accepted = receiver.accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO,
+                    CreditMemo.of(d.peer.bytes(), d.transferId, fundsBefore, pay.paymentChannel().bytes()));
         } catch (NodeException | PaychException e) {
             accepted = null;
             refused = e.getMessage();
@@ -986,7 +1033,6 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         BigInteger owed;
         synchronized (d) {
             d.pending = null;
-            d.pendingBaseline = BigInteger.ZERO;
             if (accepted == null) {
                 d.message = "voucher refused: " + refused;
                 a = fire(d, ProviderFsm.Event.VOUCHER_REFUSED);
