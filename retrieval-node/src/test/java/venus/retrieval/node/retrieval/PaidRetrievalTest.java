@@ -971,6 +971,33 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void theSameDealProposedAgainOnItsChannelIsRefusedAndItsRecordKept() {
+        // a second DT New for a deal the provider has on record (same peer, transfer id and deal
+        // id) would reset its record, funds included, and let that deal's credit memo count for the
+        // new one after a crash: a deal goes on by a restart instead
+        PeerId peer = clientHost.peerId();
+        long xfer = 4545;
+        Node sel = Selectors.exploreAllRecursively();
+        DealProposal p = new DealProposal(79, root, null, null, BigInteger.ONE, INTERVAL, INCREASE, BigInteger.ZERO);
+        assertThat(provider.onIncomingRequest(peer, dtRequest(UUID.randomUUID(), TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE,
+                p.toNode()))).accepted()).isTrue();
+        stopProvider(); // the deal leaves memory; its record stays (AWAITING_RESTART after the start-up)
+        startProvider(asks(0));
+        var again = provider.onIncomingRequest(peer, dtRequest(UUID.randomUUID(), TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE,
+                p.toNode())));
+        assertThat(again.accepted()).isFalse();
+        TransferResponse refused = TransferMessage.fromNode(again.extensions().get(TransferMessage.EXTENSION)).response();
+        assertThat(DealResponse.fromNode(refused.voucherResult()).message()).contains("exists already");
+        DealRecord kept = deals.get(peer.bytes(), xfer);
+        assertThat(kept.dealId()).isEqualTo(79);
+        assertThat(kept.state()).isEqualTo(ProviderFsm.State.AWAITING_RESTART);
+        // another deal on that transfer id is still taken, as before (its memo names it, not deal 79)
+        DealProposal other = new DealProposal(80, root, null, null, BigInteger.ONE, INTERVAL, INCREASE, BigInteger.ZERO);
+        assertThat(provider.onIncomingRequest(peer, dtRequest(UUID.randomUUID(), TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE,
+                other.toNode()))).accepted()).isTrue();
+    }
+
+    @Test
     void blocksTheClientSaidItHeldAreNotFreeAfterARestart() {
         // a deal whose first request carried graphsync/do-not-send-first-blocks (or -cids): the walk
         // passes blocks without sending them. A restart without that extension must not hand those

@@ -17,12 +17,14 @@ import venus.retrieval.paych.VoucherStore;
  * the voucher is written in the background; should the node stop before it lands, the memo is
  * newer than the record, and the record's funds are raised to it. It holds the deal's total, not
  * the voucher's credit, so settling from it twice (or after the record's update did land) adds
- * nothing: the funds become {@code max(record, memo)}.
+ * nothing: the funds become {@code max(record, memo)}. It names its deal, so a memo left by an
+ * earlier deal on the same transfer id never credits a later one.
  *
+ * @param dealId  the deal the voucher paid (the proposal's id)
  * @param funds   the deal's funds with the voucher credited (attoFIL)
  * @param channel the channel that paid it (address bytes)
  */
-record CreditMemo(BigInteger funds, byte[] channel) {
+record CreditMemo(long dealId, BigInteger funds, byte[] channel) {
     /** Sets the deal store's and the gateway's keys apart should another user write memos. */
     private static final byte[] PREFIX = "retrieval-deal/".getBytes(StandardCharsets.US_ASCII);
 
@@ -36,8 +38,8 @@ record CreditMemo(BigInteger funds, byte[] channel) {
         return ByteBuffer.allocate(PREFIX.length + client.length + 8).put(PREFIX).put(client).putLong(transferId).array();
     }
 
-    /** The memo a voucher paying {@code channel} on a deal holding {@code fundsBefore} writes. */
-    static VoucherStore.Memo of(byte[] client, long transferId, BigInteger fundsBefore, byte[] channel) {
+    /** The memo a voucher paying {@code channel} on deal {@code dealId} holding {@code fundsBefore} writes. */
+    static VoucherStore.Memo of(byte[] client, long transferId, long dealId, BigInteger fundsBefore, byte[] channel) {
         byte[] k = key(client, transferId);
         return new VoucherStore.Memo() {
             @Override
@@ -47,20 +49,22 @@ record CreditMemo(BigInteger funds, byte[] channel) {
 
             @Override
             public byte[] value(TokenAmount credit) {
-                return new CreditMemo(fundsBefore.add(credit.atto()), channel).encode();
+                return new CreditMemo(dealId, fundsBefore.add(credit.atto()), channel).encode();
             }
         };
     }
 
     byte[] encode() {
-        return DagCbor.encode(Node.mapBuilder().put("funds", Wire.bigInt(funds)).put("paych", Node.bytes(channel)).build());
+        return DagCbor.encode(Node.mapBuilder().put("deal", Wire.uint(dealId)).put("funds", Wire.bigInt(funds))
+                .put("paych", Node.bytes(channel)).build());
     }
 
     /** Decodes a memo; BAD_MESSAGE when the bytes are not one. */
     static CreditMemo decode(byte[] b) {
         try {
             Node n = DagCbor.decode(b);
-            return new CreditMemo(Wire.bigInt(n.require("funds"), "funds"), n.require("paych").asBytes());
+            return new CreditMemo(Wire.uint(n.require("deal"), "deal"), Wire.bigInt(n.require("funds"), "funds"),
+                    n.require("paych").asBytes());
         } catch (RuntimeException e) { // IpldException from the codec, NodeException from Wire
             throw new NodeException(NodeException.Reason.BAD_MESSAGE, "unreadable deal credit memo: " + e.getMessage(), e);
         }

@@ -317,7 +317,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             if (memo != null) {
                 try {
                     CreditMemo m = CreditMemo.decode(memo);
-                    if (m.funds().compareTo(funds) > 0) {
+                    if (m.dealId() == r.dealId() && m.funds().compareTo(funds) > 0) {
                         log.info("retrieval deal {}: a voucher was stored before the stop, funds {} -> {} attoFIL", r.dealId(), funds, m.funds());
                         funds = m.funds();
                         channel = m.channel();
@@ -430,6 +430,15 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         ChannelKey ck = new ChannelKey(peer, r.transferId());
         if (byChannel.containsKey(ck)) {
             return reject(r.transferId(), MessageType.NEW, DealResponse.of(p.id(), DealStatus.REJECTED));
+        }
+        DealRecord earlier = store.get(peer.bytes(), r.transferId());
+        if (earlier != null && earlier.dealId() == p.id()) {
+            // the same deal proposed again on its channel: it would overwrite the record (and its
+            // funds) of the deal that holds it; a deal goes on by a restart (DT Restart)
+            String why = "deal " + Long.toUnsignedString(p.id()) + " exists already on transfer " + Long.toUnsignedString(r.transferId())
+                    + " (" + earlier.state() + "): restart it instead";
+            log.info("retrieval: {} proposed again: {}", peer, why);
+            return reject(r.transferId(), MessageType.NEW, new DealResponse(p.id(), DealStatus.REJECTED, why, BigInteger.ZERO));
         }
         int status = 0;
         String why = null;
@@ -1024,7 +1033,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             // one synchronous commit: the voucher with the deal's new funds (the memo); the record
             // follows in the background, and settle() covers a stop before it lands
             accepted = receiver.accept(pay.paymentChannel(), pay.voucher(), TokenAmount.ZERO,
-                    CreditMemo.of(d.peer.bytes(), d.transferId, fundsBefore, pay.paymentChannel().bytes()));
+                    CreditMemo.of(d.peer.bytes(), d.transferId, d.proposal.id(), fundsBefore, pay.paymentChannel().bytes()));
         } catch (NodeException | PaychException e) {
             accepted = null;
             refused = e.getMessage();

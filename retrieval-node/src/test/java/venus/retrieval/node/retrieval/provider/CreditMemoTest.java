@@ -15,8 +15,9 @@ import venus.retrieval.paych.VoucherStore;
 class CreditMemoTest {
     @Test
     void theMemoHoldsTheDealsFundsWithTheVoucher() {
-        VoucherStore.Memo m = CreditMemo.of(new byte[] {1, 2}, 7, new BigInteger("1000000000000000000000"), new byte[] {2, 9});
+        VoucherStore.Memo m = CreditMemo.of(new byte[] {1, 2}, 7, -3L, new BigInteger("1000000000000000000000"), new byte[] {2, 9});
         CreditMemo back = CreditMemo.decode(m.value(TokenAmount.ofAtto(250)));
+        assertThat(back.dealId()).isEqualTo(-3L); // uint64 on the wire
         assertThat(back.funds()).isEqualTo(new BigInteger("1000000000000000000250"));
         assertThat(back.channel()).containsExactly(2, 9);
         assertThat(m.key()).isEqualTo(CreditMemo.key(new byte[] {1, 2}, 7));
@@ -33,7 +34,7 @@ class CreditMemoTest {
     void bytesThatAreNoMemoAreABadMessage() {
         assertThatThrownBy(() -> CreditMemo.decode(new byte[] {(byte) 0xff}))
                 .isInstanceOf(NodeException.class).extracting(e -> ((NodeException) e).reason()).isEqualTo(NodeException.Reason.BAD_MESSAGE);
-        byte[] noFunds = DagCbor.encode(Node.mapBuilder().put("paych", Node.bytes(new byte[] {1})).build());
+        byte[] noFunds = DagCbor.encode(Node.mapBuilder().put("deal", Node.unsigned(1)).put("paych", Node.bytes(new byte[] {1})).build());
         assertThatThrownBy(() -> CreditMemo.decode(noFunds)).isInstanceOf(NodeException.class).hasMessageContaining("funds");
     }
 }
