@@ -9,6 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import venus.retrieval.ipld.Cid;
@@ -25,6 +27,9 @@ final class PieceBlockSource implements BlockSource {
     private final Cache<Long, FileChannel> files;
     // Bumped when a piece stops being served, so a lookup that raced with it does not cache its result.
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private final LongAdder mismatches = new LongAdder();
+    // Where a refused read is reported; tests replace it to check the message.
+    private volatile Consumer<String> mismatchLog = LOG::warn;
 
     PieceBlockSource(Blockstore blockstore, PieceDirectory directory, long cacheBytes, boolean verifyFileReads) {
         this.blockstore = blockstore;
@@ -58,7 +63,7 @@ final class PieceBlockSource implements BlockSource {
                 if (l.file() == null || l.cached()) {
                     continue; // a cached piece's blocks are in the blockstore, checked above
                 }
-                data = read(l, mh);
+                data = read(l, cid);
                 if (data != null) {
                     break;
                 }
@@ -95,7 +100,8 @@ final class PieceBlockSource implements BlockSource {
 
     private static final Object NONE = new Object();
 
-    private byte[] read(BlockLocation l, Multihash mh) {
+    private byte[] read(BlockLocation l, Cid cid) {
+        Multihash mh = cid.multihash();
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 FileChannel ch = files.get(l.pieceId(), id -> open(l.file()));
@@ -113,7 +119,8 @@ final class PieceBlockSource implements BlockSource {
                 }
                 byte[] data = buf.array();
                 if (verifyFileReads && !mh.matches(data)) {
-                    LOG.warn("piece file {} changed: bytes at offset {} do not hash to {}", l.file(), l.offset(), mh);
+                    mismatches.increment();
+                    mismatchLog.accept(mismatch(l, cid));
                     return null;
                 }
                 return data;
@@ -125,6 +132,22 @@ final class PieceBlockSource implements BlockSource {
             }
         }
         return null;
+    }
+
+    /** One line naming the block, the piece and the file, and what to run next. */
+    private String mismatch(BlockLocation l, Cid cid) {
+        String piece = directory.piece(l.pieceId()).map(PieceInfo::pieceCid).map(Cid::toString).orElse(null);
+        return "piece file " + l.file() + " changed: the " + l.length() + " bytes at offset " + l.offset() + " do not hash to block "
+                + cid + " (piece " + (piece == null ? "#" + l.pieceId() : piece) + "); the block is not served from it"
+                + (piece == null ? "" : "; run `vrn piece verify " + piece + "`");
+    }
+
+    long mismatches() {
+        return mismatches.sum();
+    }
+
+    void mismatchLog(Consumer<String> log) {
+        this.mismatchLog = log;
     }
 
     private static FileChannel open(Path file) {

@@ -34,13 +34,19 @@ public final class PieceStore implements AutoCloseable {
      *
      * @param lmdb            LMDB options (read-only, map sizes)
      * @param cacheBytes      hot-block cache size in bytes (0 = no cache)
-     * @param verifyFileReads re-hash blocks read from piece files before returning them
+     * @param verifyFileReads re-hash every block read from a piece file before returning it; a
+     *                        block whose bytes no longer match its multihash is then logged (naming
+     *                        block, piece and file) and treated as absent. Off by default, as Kubo's
+     *                        {@code Datastore.HashOnRead}: every block was verified at import,
+     *                        {@link #verify} re-checks a piece on demand and retrieval clients
+     *                        verify what they receive. Zero-copy senders ({@link BlockSource#locate})
+     *                        never re-hash, whatever this says.
      * @param commpThreads    CommP worker threads during import
      */
     public record Options(LmdbEnvironment.Options lmdb, long cacheBytes, boolean verifyFileReads, int commpThreads) {
-        /** Writable, 256 MiB cache, verified file reads, two CommP threads. */
+        /** Writable, 256 MiB cache, file reads not re-hashed, two CommP threads. */
         public static Options defaults() {
-            return new Options(LmdbEnvironment.Options.defaults(), 256L << 20, true, 2);
+            return new Options(LmdbEnvironment.Options.defaults(), 256L << 20, false, 2);
         }
 
         public Options withReadOnly(boolean v) {
@@ -53,6 +59,11 @@ public final class PieceStore implements AutoCloseable {
 
         public Options withCacheBytes(long v) {
             return new Options(lmdb, v, verifyFileReads, commpThreads);
+        }
+
+        /** Re-hash blocks read from piece files (the node's {@code blockstore.verify_reads}). */
+        public Options withVerifyFileReads(boolean v) {
+            return new Options(lmdb, cacheBytes, v, commpThreads);
         }
     }
 
@@ -75,9 +86,11 @@ public final class PieceStore implements AutoCloseable {
     private final Path piecesDir;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<Consumer<PieceInfo>> importListeners = new CopyOnWriteArrayList<>();
+    private final Options options;
 
     private PieceStore(LmdbEnvironment env, Path piecesDir, Options options) {
         this.env = env;
+        this.options = options;
         this.piecesDir = piecesDir;
         this.blockstore = new LmdbBlockstore(env);
         this.directory = new LmdbPieceDirectory(env, blockstore);
@@ -150,6 +163,19 @@ public final class PieceStore implements AutoCloseable {
     /** Lookups through {@link #blockSource()} and how many the hot-block cache answered (for metrics). */
     public com.github.benmanes.caffeine.cache.stats.CacheStats cacheStats() {
         return source.cacheStats();
+    }
+
+    /** The options the store was opened with. */
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * Blocks refused since the store was opened because their piece-file bytes no longer hash to
+     * their multihash (always 0 unless {@link Options#verifyFileReads()}).
+     */
+    public long fileReadMismatches() {
+        return source.mismatches();
     }
 
     /**

@@ -196,8 +196,18 @@ class PieceStoreTest {
     }
 
     @Test
-    void verifyNoticesAChangedFile() throws Exception {
-        List<Block> a = TestCars.blocks(70, 3, 2000);
+    void fileReadsAreNotReHashedByDefault() {
+        assertThat(PieceStore.Options.defaults().verifyFileReads()).isFalse();
+        assertThat(store.options().verifyFileReads()).isFalse();
+        PieceStore.Options on = PieceStore.Options.defaults().withCacheBytes(7).withVerifyFileReads(true);
+        assertThat(on.verifyFileReads()).isTrue();
+        assertThat(on.cacheBytes()).isEqualTo(7);
+        assertThat(on.withReadOnly(true).verifyFileReads()).isTrue();
+        assertThat(on.withVerifyFileReads(false)).isEqualTo(PieceStore.Options.defaults().withCacheBytes(7));
+    }
+
+    /** Imports a 3-block piece in place, checks it, then flips the last byte of its file (in the third block). */
+    private PieceInfo importThenCorrupt(List<Block> a) throws Exception {
         byte[] bytes = TestCars.car(a);
         Path car = TestCars.write(tmp, "a.car", bytes);
         PieceInfo p = store.importPiece(car, ImportOptions.defaults(), ImportProgress.NONE).piece();
@@ -207,12 +217,50 @@ class PieceStoreTest {
         assertThat(ok.blocks()).isEqualTo(3);
         bytes[bytes.length - 1] ^= 1;
         Files.write(car, bytes);
+        return p;
+    }
+
+    @Test
+    void withVerifiedReadsAChangedFileIsNotServedAndSaysWhich() throws Exception {
+        store.close();
+        store = open(PieceStore.Options.defaults().withCacheBytes(0).withVerifyFileReads(true));
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ((PieceBlockSource) store.blockSource()).mismatchLog(logged::add);
+        List<Block> a = TestCars.blocks(70, 3, 2000);
+        PieceInfo p = importThenCorrupt(a);
         PieceStore.VerifyResult bad = store.verify(p.pieceCid());
         assertThat(bad.ok()).isFalse();
         assertThat(bad.problems()).isNotEmpty();
-        // The changed block is no longer served (file reads are re-verified).
-        assertThat(store.blockSource().get(a.get(2).cid())).isNull();
+        // The changed block is no longer served, by either read path; the others still are.
+        Cid changed = a.get(2).cid();
+        assertThat(store.blockSource().get(changed)).isNull();
+        String viaReader = store.blockSource().read(changed, b -> "read");
+        assertThat(viaReader).isNull();
         assertThat(store.blockSource().get(a.get(0).cid())).isEqualTo(a.get(0).data());
+        assertThat(store.fileReadMismatches()).isEqualTo(2);
+        assertThat(logged).hasSize(2).allSatisfy(line -> assertThat(line)
+                .contains(changed.toString(), p.pieceCid().toString(), p.file().toString(), "vrn piece verify"));
+        // Nothing else changes: the piece stays ready (as before this setting existed).
+        assertThat(store.directory().piece(p.id()).orElseThrow().state()).isEqualTo(PieceState.READY);
+    }
+
+    @Test
+    void withoutVerifiedReadsAChangedFileIsServedAsIsAndVerifyFindsIt() throws Exception {
+        store.close();
+        store = open(PieceStore.Options.defaults().withCacheBytes(0));
+        List<Block> a = TestCars.blocks(70, 3, 2000);
+        PieceInfo p = importThenCorrupt(a);
+        // What an operator relies on: `vrn piece verify` reports the damage.
+        PieceStore.VerifyResult bad = store.verify(p.pieceCid());
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.problems()).isNotEmpty();
+        // The documented behaviour: the file's bytes are returned unchecked, and the CID check
+        // every retrieval client makes on a block fails.
+        Cid changed = a.get(2).cid();
+        byte[] served = store.blockSource().get(changed);
+        assertThat(served).hasSameSizeAs(a.get(2).data()).isNotEqualTo(a.get(2).data());
+        assertThat(changed.multihash().matches(served)).isFalse();
+        assertThat(store.fileReadMismatches()).isZero();
     }
 
     @Test

@@ -47,11 +47,14 @@ public final class BlockCommand implements Runnable {
         public Integer call() {
             Cid c = parse(cid);
             byte[] data;
-            try (RepoPieceStore s = RepoPieceStore.reader(repo)) {
+            boolean changed;
+            try (RepoPieceStore s = RepoPieceStore.reader(repo, true)) {
                 data = c.isIdentity() ? c.identityData() : s == null ? null : s.store().blockSource().get(c);
+                changed = s != null && s.store().fileReadMismatches() > 0;
             }
             if (data == null) {
-                throw new CliException("block " + c + " not found");
+                // blockstore.verify_reads refused the piece file's bytes (the warning above names the piece)
+                throw new CliException("block " + c + (changed ? " not served: its piece file changed (run vrn piece verify)" : " not found"));
             }
             Vrn.out().write(data, 0, data.length);
             Vrn.out().flush();

@@ -1,9 +1,12 @@
 package venus.retrieval.node.cli;
 
 import java.nio.file.Files;
+import java.util.List;
 import venus.retrieval.blockstore.PieceInfo;
 import venus.retrieval.blockstore.PieceState;
 import venus.retrieval.blockstore.PieceStore;
+import venus.retrieval.node.config.ConfigKeys;
+import venus.retrieval.node.config.NodeConfig;
 import venus.retrieval.node.repo.Repo;
 
 /**
@@ -39,13 +42,24 @@ final class RepoPieceStore implements AutoCloseable {
      * ever imported and no daemon has run).
      */
     static RepoPieceStore reader(RepoOption option) {
+        return reader(option, false);
+    }
+
+    /**
+     * As {@link #reader(RepoOption)}; with {@code servesBlocks} (a command that writes block bytes)
+     * the repository's config ({@code config.toml} and {@code VRN_*}, as the daemon reads them)
+     * decides whether piece-file reads are re-hashed ({@code blockstore.verify_reads}).
+     */
+    static RepoPieceStore reader(RepoOption option, boolean servesBlocks) {
         Repo repo = Repo.open(option.path());
         if (!Files.isRegularFile(repo.lmdb().resolve("data.mdb"))) {
             return null;
         }
+        boolean verify = servesBlocks && NodeConfig.load(Files.isRegularFile(repo.configFile()) ? repo.configFile() : null,
+                System.getenv(), List.of()).get(ConfigKeys.BLOCKSTORE_VERIFY_READS);
         boolean noWriter = !repo.writerMayBeRunning();
         return new RepoPieceStore(null, PieceStore.open(repo.lmdb(), repo.pieces(),
-                PieceStore.Options.defaults().withReadOnly(true).withCacheBytes(0)), noWriter);
+                PieceStore.Options.defaults().withReadOnly(true).withCacheBytes(0).withVerifyFileReads(verify)), noWriter);
     }
 
     /**

@@ -57,6 +57,8 @@ public final class ConfigKeys {
 
     // ---- blockstore ----
     public static final ConfigKey<Long> BLOCKSTORE_CACHE_BYTES = add(ConfigKey.bytes("blockstore.cache_bytes", "256MiB", 0, "Size of the in-memory hot-block cache (0 disables it)."));
+    public static final ConfigKey<Boolean> BLOCKSTORE_VERIFY_READS = add(ConfigKey.bool("blockstore.verify_reads", false,
+            "Re-hash every block read from a piece file before serving it over graphsync, Bitswap or the gateway's copying paths (a mismatch is logged and the block is not served). Costs about 0.6 CPU-seconds per GB served; turn it on when piece files sit on storage you do not trust to keep bytes intact. Blocks are verified at import, `vrn piece verify` re-checks a piece, clients verify what they receive, and zero-copy gateway sends are never re-hashed (docs/operator-guide.md)."));
 
     // ---- retrieval pricing (go-fil-markets defaults) ----
     public static final ConfigKey<BigInteger> RETRIEVAL_PRICE_PER_BYTE = add(ConfigKey.attoFil("retrieval.price_per_byte", "0", "Price per byte retrieved, in attoFIL (0 = free)."));

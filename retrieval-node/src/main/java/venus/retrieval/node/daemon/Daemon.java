@@ -104,6 +104,17 @@ public final class Daemon {
     }
 
     /**
+     * The piece store as the config asks for it: the hot-block cache size
+     * ({@code blockstore.cache_bytes}) and whether blocks read from piece files are re-hashed
+     * ({@code blockstore.verify_reads}).
+     */
+    public static PieceStore.Options pieceStoreOptions(NodeConfig config) {
+        return PieceStore.Options.defaults()
+                .withCacheBytes(config.get(ConfigKeys.BLOCKSTORE_CACHE_BYTES))
+                .withVerifyFileReads(config.get(ConfigKeys.BLOCKSTORE_VERIFY_READS));
+    }
+
+    /**
      * Starts the daemon on an opened repository with a validated config.
      *
      * @throws NodeException when the repository is locked, a key is missing, or a service fails to
@@ -117,8 +128,10 @@ public final class Daemon {
             Files.deleteIfExists(repo.daemonJson());
             PeerIdentity identity = PeerIdentity.load(repo.libp2pKey());
             ApiTokens tokens = ApiTokens.load(repo);
-            store = PieceStore.open(repo.lmdb(), repo.pieces(),
-                    PieceStore.Options.defaults().withCacheBytes(config.get(ConfigKeys.BLOCKSTORE_CACHE_BYTES)));
+            store = PieceStore.open(repo.lmdb(), repo.pieces(), pieceStoreOptions(config));
+            if (store.options().verifyFileReads()) {
+                LOG.info("blocks read from piece files are re-hashed before they are served (blockstore.verify_reads)");
+            }
             DaemonContext ctx = new DaemonContext(repo, config, identity, tokens, store);
             d = new Daemon(ctx, lock);
             ctx.onShutdownRequest(d::stopAsync);

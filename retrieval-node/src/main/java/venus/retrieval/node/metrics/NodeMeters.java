@@ -28,6 +28,9 @@ public final class NodeMeters {
             CacheStats c = s.cacheStats();
             return c.requestCount() == 0 ? 0 : c.hitRate();
         }).description("hot-block cache hits / lookups since start").register(registry);
+        FunctionCounter.builder("vrn.blocks.read_mismatches", store, PieceStore::fileReadMismatches)
+                .description("blocks refused because their piece-file bytes no longer hash to their CID (blockstore.verify_reads)")
+                .register(registry);
         Gauge.builder("vrn.pieces", store, s -> s.directory().pieces().size()).description("piece records").register(registry);
         Gauge.builder("vrn.paych.channels", vouchers, v -> v.get() == null ? 0 : v.get().receivedChannels().size())
                 .description("payment channels that paid this node").register(registry);

@@ -94,6 +94,44 @@ class PieceCliTest {
         assertThat(hasNot.out().trim()).isEqualTo("false");
     }
 
+    /** `vrn block get` follows blockstore.verify_reads from the repository's config; `vrn piece verify` always checks. */
+    @Test
+    void blockGetFollowsVerifyReadsAndPieceVerifyFindsAChangedFile() throws Exception {
+        Path car = Files.copy(Vectors.file("unixfs/file-1048577-unixfs-v1-2025.car"), tmp.resolve("in-place.car"));
+        String pieceCid = piecesVector("file-1048577-unixfs-v1-2025").get("pieceCidV1").asText();
+        assertThat(CliRun.of("piece", "add", car.toString(), "--repo", repo).exit()).isZero();
+        CarBlock victim;
+        try (CarReader r = CarReader.open(car)) {
+            r.next();
+            victim = r.next();
+        }
+        byte[] bytes = Files.readAllBytes(car);
+        bytes[(int) victim.dataOffset()] ^= 1;
+        Files.write(car, bytes);
+
+        CliRun verify = CliRun.of("piece", "verify", pieceCid, "--repo", repo);
+        assertThat(verify.exit()).isEqualTo(1);
+        assertThat(verify.err().lines()).singleElement().asString().contains("piece " + pieceCid + " failed verification");
+        // Off (the default): the file's bytes, unchecked.
+        byte[] unchecked = blockBytes("block", "get", victim.cid().toString(), "--repo", repo);
+        assertThat(unchecked).hasSameSizeAs(victim.data()).isNotEqualTo(victim.data());
+        // On: refused, naming the block.
+        Path config = Repo.open(Path.of(repo)).configFile();
+        String toml = Files.readString(config);
+        assertThat(toml).contains("verify_reads = false");
+        Files.writeString(config, toml.replace("verify_reads = false", "verify_reads = true"));
+        CliRun refused = CliRun.of("block", "get", victim.cid().toString(), "--repo", repo);
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).isEmpty();
+        assertThat(refused.err()).contains("block " + victim.cid() + " not served: its piece file changed");
+        // Blocks the change did not touch are still served, verified.
+        CarBlock first;
+        try (CarReader r = CarReader.open(car)) {
+            first = r.next();
+        }
+        assertThat(blockBytes("block", "get", first.cid().toString(), "--repo", repo)).isEqualTo(first.data());
+    }
+
     @Test
     void commpNeedsNoRepoAndMatchesTheVectors() throws Exception {
         JsonNode expected = piecesVector("file-1048577-unixfs-v1-2025");

@@ -99,6 +99,24 @@ class NodeConfigTest {
     }
 
     @Test
+    void verifyReadsIsOffByDefaultAndSetByFileEnvOrSet() throws Exception {
+        assertThat(NodeConfig.defaults().get(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isFalse();
+        assertThat(ConfigKeys.BLOCKSTORE_VERIFY_READS.envVar()).isEqualTo("VRN_BLOCKSTORE_VERIFY_READS");
+        Path f = toml("[blockstore]\nverify_reads = true\n");
+        NodeConfig file = NodeConfig.load(f, Map.of(), List.of());
+        assertThat(file.get(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isTrue();
+        NodeConfig env = NodeConfig.load(f, Map.of("VRN_BLOCKSTORE_VERIFY_READS", "false"), List.of());
+        assertThat(env.get(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isFalse();
+        assertThat(env.source(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isEqualTo("env VRN_BLOCKSTORE_VERIFY_READS");
+        assertThat(NodeConfig.load(null, Map.of("VRN_BLOCKSTORE_VERIFY_READS", "true"), List.of())
+                .get(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isTrue();
+        assertThat(NodeConfig.load(null, Map.of("VRN_BLOCKSTORE_VERIFY_READS", "true"), List.of("blockstore.verify_reads=false"))
+                .get(ConfigKeys.BLOCKSTORE_VERIFY_READS)).isFalse();
+        assertThat(configError(() -> NodeConfig.load(null, Map.of("VRN_BLOCKSTORE_VERIFY_READS", "yes"), List.of())).getMessage())
+                .isEqualTo("config: blockstore.verify_reads = \"yes\" (from env VRN_BLOCKSTORE_VERIFY_READS): expected true or false");
+    }
+
+    @Test
     void envVarNames() {
         assertThat(ConfigKeys.GATEWAY_LISTEN.envVar()).isEqualTo("VRN_GATEWAY_LISTEN");
         assertThat(ConfigKeys.DAEMON_SHUTDOWN_GRACE.envVar()).isEqualTo("VRN_DAEMON_SHUTDOWN_GRACE");
