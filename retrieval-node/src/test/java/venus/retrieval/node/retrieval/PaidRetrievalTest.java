@@ -404,7 +404,7 @@ class PaidRetrievalTest {
             assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
         } else {
             assertThat((Throwable) outcome).hasMessageContaining("provider asks for").hasMessageContaining("but sent " + dagBytes + " bytes");
-            assertThat(onlyDeal().funds()).isLessThan(dagBytes);
+            assertThat(onlyDeal().funds()).isLessThan(BigInteger.valueOf(dagBytes));
         }
     }
 
