@@ -9,7 +9,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -176,6 +178,67 @@ class NoiseTest {
         } catch (RuntimeException alreadyAsserted) {
             // the decrypt failure above
         }
+    }
+
+    @Test
+    void aLargeWriteReachesTheSocketWhileItIsStillBeingEncrypted() {
+        // a 1 MiB message in one write: its frames go to the socket a few at a time as they are
+        // encrypted (the peer decrypts them meanwhile), not all at once at the end
+        NoiseHandshake[] hs = handshake();
+        CipherState[] d = hs[0].split();
+        CipherState[] l = hs[1].split();
+        List<Integer> framesAtFlush = new ArrayList<>();
+        int[] written = {0};
+        io.netty.channel.ChannelOutboundHandlerAdapter socket = new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                written[0]++;
+                ctx.write(msg, promise);
+            }
+
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                framesAtFlush.add(written[0]);
+                ctx.flush();
+            }
+        };
+        EmbeddedChannel sender = new EmbeddedChannel(socket, new NoiseFrameDecoder(), new NoiseTransportHandler(d[0], d[1]));
+        EmbeddedChannel receiver = new EmbeddedChannel(new NoiseFrameDecoder(), new NoiseTransportHandler(l[0], l[1]));
+        byte[] data = Vectors.xorshift(5, 1 << 20);
+        sender.writeAndFlush(Unpooled.wrappedBuffer(data));
+        int frames = (data.length + NoiseTransportHandler.MAX_PLAINTEXT - 1) / NoiseTransportHandler.MAX_PLAINTEXT;
+        assertThat(written[0]).isEqualTo(frames);
+        int before = 0;
+        for (int at : framesAtFlush) {
+            assertThat(at - before).isLessThanOrEqualTo(NoiseTransportHandler.FLUSH_EVERY_FRAMES);
+            before = at;
+        }
+        assertThat(before).isEqualTo(frames);
+        ByteBuf wire = Unpooled.buffer();
+        drainFrames(sender, wire);
+        receiver.writeInbound(wire);
+        ByteBuf got = Unpooled.buffer();
+        ByteBuf b;
+        while ((b = receiver.readInbound()) != null) {
+            got.writeBytes(b);
+            b.release();
+        }
+        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
+        got.release();
+        sender.finishAndReleaseAll();
+        receiver.finishAndReleaseAll();
+    }
+
+    /** Moves every flushed frame to {@code wire}; returns how many there were. */
+    private static int drainFrames(EmbeddedChannel ch, ByteBuf wire) {
+        int n = 0;
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            wire.writeBytes(b);
+            b.release();
+            n++;
+        }
+        return n;
     }
 
     @Provide
