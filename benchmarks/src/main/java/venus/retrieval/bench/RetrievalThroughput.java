@@ -72,7 +72,8 @@ import venus.retrieval.paych.chain.DevLedger;
  * <pre>java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
  *   -cp benchmarks/target/benchmarks.jar venus.retrieval.bench.RetrievalThroughput [MiB] [intervalMiB] [rounds]</pre>
  *
- * {@code -Dcases=free,paid} runs a subset (profiling aid).
+ * {@code -Dcases=free,paid} runs a subset (profiling aid); {@code -Dwarmup=N} sets the uncounted
+ * warm-up rounds (default 1).
  */
 public final class RetrievalThroughput {
     private static final String PAID_MINER = "f01001";
@@ -152,12 +153,16 @@ public final class RetrievalThroughput {
                     all.put("paid", () -> retrieve(client, paidAddr, root, dir.resolve("paid-out.car"), payment, size));
                     all.put("paid-flat", () -> retrieve(client, flatAddr, root, dir.resolve("paid-out.car"), payment, size));
                     Map<String, List<Sample>> samples = new LinkedHashMap<>();
-                    for (int r = 1; r <= rounds; r++) {
+                    // warm-up rounds (JIT) are printed but not counted, for every case alike
+                    for (int r = 1 - WARMUP_ROUNDS; r <= rounds; r++) {
                         for (var e : all.entrySet()) {
                             if (cases.contains(e.getKey())) {
                                 Sample s = measure(e.getValue());
-                                samples.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s);
-                                System.out.printf("  round %d  %-9s %8.1f MB/s   process CPU %5.2f s/GB%n", r, e.getKey(), s.mbs(), s.cpu() / (size / 1e9));
+                                if (r > 0) {
+                                    samples.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s);
+                                }
+                                System.out.printf("  %s %d  %-9s %8.1f MB/s   process CPU %5.2f s/GB%n", r > 0 ? "round " : "warm-up", r > 0 ? r : r + WARMUP_ROUNDS,
+                                        e.getKey(), s.mbs(), s.cpu() / (size / 1e9));
                             }
                         }
                     }
@@ -224,6 +229,9 @@ public final class RetrievalThroughput {
         }
         return new Sample(bytes / 1e6 / secs, (os.getProcessCpuTime() - cpu0) / 1e9);
     }
+
+    /** {@code -Dwarmup=N} (default 1): rounds run first and left out of the medians. */
+    private static final int WARMUP_ROUNDS = Integer.getInteger("warmup", 1);
 
     /** {@code -Dthreads=true}: print each thread group's CPU seconds per case (profiling aid). */
     private static final boolean THREAD_CPU = Boolean.getBoolean("threads");
