@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,10 @@ import venus.retrieval.libp2p.Libp2pException;
  * Noise transport messages. Inbound: each frame from the {@link NoiseFrameDecoder} is decrypted
  * into a plaintext {@link ByteBuf}. Outbound: writes are buffered until flush, then cut into
  * frames of at most {@value #MAX_PLAINTEXT} plaintext bytes (65,535 with the tag), so many small
- * writes share a frame and one AEAD call.
+ * writes share a frame and one AEAD call; a frame whose bytes lie in one heap array (a block a
+ * graphsync message wraps) is encrypted from that array, others are first gathered into a scratch
+ * array. Inbound frames are decrypted from their own array when they have one; off-heap frames are
+ * copied first (the JDK 17 cipher copies direct input into an array anyway).
  */
 public final class NoiseTransportHandler extends ChannelDuplexHandler {
     /** Largest plaintext per frame: 65,535 − 16-byte tag. */
@@ -111,20 +115,16 @@ public final class NoiseTransportHandler extends ChannelDuplexHandler {
                 ctx.flush();
             }
             int chunk = Math.min(pendingBytes, MAX_PLAINTEXT);
-            int filled = 0;
-            while (filled < chunk) {
-                ByteBuf head = pending.peek();
-                int n = Math.min(chunk - filled, head.readableBytes());
-                head.readBytes(scratch, filled, n);
-                filled += n;
-                if (!head.isReadable()) {
-                    pending.poll().release();
-                }
-            }
-            pendingBytes -= chunk;
             ByteBuf out = ctx.alloc().heapBuffer(2 + chunk + ChaChaPoly.TAG);
             out.writeShort(chunk + ChaChaPoly.TAG);
-            int w = sender.encrypt(scratch, 0, chunk, out.array(), out.arrayOffset() + out.writerIndex());
+            int w;
+            try {
+                w = encryptNext(chunk, out);
+            } catch (RuntimeException e) {
+                out.release();
+                throw e;
+            }
+            pendingBytes -= chunk;
             out.writerIndex(out.writerIndex() + w);
             if (pendingBytes == 0 && !promises.isEmpty()) {
                 ChannelPromise last = ctx.newPromise();
@@ -151,6 +151,54 @@ public final class NoiseTransportHandler extends ChannelDuplexHandler {
             promises.forEach(ChannelPromise::trySuccess); // only empty buffers were written
             promises.clear();
         }
+    }
+
+    /**
+     * Encrypts the next {@code chunk} pending bytes into {@code out} at its writer index, releasing
+     * the buffers it empties; returns the bytes written.
+     */
+    private int encryptNext(int chunk, ByteBuf out) {
+        byte[] dst = out.array();
+        int dstOff = out.arrayOffset() + out.writerIndex();
+        ByteBuf head = pending.peek();
+        ByteBuffer inPlace = head.readableBytes() >= chunk ? oneHeapArray(head, chunk) : null;
+        int w;
+        if (inPlace != null) {
+            // the frame's bytes lie in one array (a graphsync block, mostly): no copy into scratch
+            w = sender.encrypt(inPlace.array(), inPlace.arrayOffset() + inPlace.position(), chunk, dst, dstOff);
+            head.skipBytes(chunk);
+            if (!head.isReadable()) {
+                pending.poll().release();
+            }
+        } else {
+            int filled = 0;
+            while (filled < chunk) {
+                head = pending.peek();
+                int n = Math.min(chunk - filled, head.readableBytes());
+                head.readBytes(scratch, filled, n);
+                filled += n;
+                if (!head.isReadable()) {
+                    pending.poll().release();
+                }
+            }
+            w = sender.encrypt(scratch, 0, chunk, dst, dstOff);
+        }
+        return w;
+    }
+
+    /**
+     * The next {@code len} readable bytes of {@code buf} as a view of the one heap array that
+     * holds them, or null when they are off-heap, read-only or spread over several components.
+     */
+    static ByteBuffer oneHeapArray(ByteBuf buf, int len) {
+        if (buf.hasArray()) {
+            return ByteBuffer.wrap(buf.array(), buf.arrayOffset() + buf.readerIndex(), len);
+        }
+        if (buf.isDirect()) {
+            return null; // no array to encrypt from; nioBuffers would only allocate views
+        }
+        ByteBuffer[] parts = buf.nioBuffers(buf.readerIndex(), len);
+        return parts.length == 1 && parts[0].hasArray() ? parts[0] : null;
     }
 
     @Override

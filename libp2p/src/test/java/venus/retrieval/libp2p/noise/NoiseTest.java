@@ -229,6 +229,88 @@ class NoiseTest {
         receiver.finishAndReleaseAll();
     }
 
+    @Test
+    void writesOfCompositeHeapBuffersDecryptToTheSameBytesAndAreReleased() {
+        // the shapes Yamux hands Noise: a small header, then a retained slice of a graphsync
+        // CompositeByteBuf whose components wrap block arrays at non-zero offsets; frame boundaries
+        // fall inside components and across them, and the tail is shorter than a frame
+        NoiseHandshake[] hs = handshake();
+        CipherState[] d = hs[0].split();
+        CipherState[] l = hs[1].split();
+        EmbeddedChannel sender = new EmbeddedChannel(new NoiseFrameDecoder(), new NoiseTransportHandler(d[0], d[1]));
+        EmbeddedChannel receiver = new EmbeddedChannel(new NoiseFrameDecoder(), new NoiseTransportHandler(l[0], l[1]));
+        byte[] data = Vectors.xorshift(11, 420_000);
+        ByteBuf header = Unpooled.directBuffer(12).writeBytes(data, 0, 12);
+        io.netty.buffer.CompositeByteBuf message = Unpooled.compositeBuffer();
+        int at = 12 - 50; // the slice below skips the composite's first 50 bytes
+        byte[] lead = new byte[50];
+        message.addComponent(true, Unpooled.wrappedBuffer(lead));
+        at += 50;
+        for (int size : new int[] {140_000, 3, 1, 70_000, 65_519, 20_000}) {
+            byte[] block = new byte[size + 9]; // the block's bytes at offset 7 of a larger array
+            System.arraycopy(data, at, block, 7, size);
+            message.addComponent(true, Unpooled.wrappedBuffer(block, 7, size));
+            at += size;
+        }
+        message.skipBytes(50);
+        ByteBuf slice = message.readRetainedSlice(message.readableBytes() - 1000);
+        ByteBuf rest = message.readRetainedSlice(1000); // a tail smaller than a frame, still in one array
+        message.release();
+        ByteBuf heap = Unpooled.buffer(data.length - at + 100).writerIndex(100).readerIndex(100).writeBytes(data, at, data.length - at - 700);
+        ByteBuf direct = Unpooled.directBuffer(700).writeBytes(data, data.length - 700, 700);
+        List<ByteBuf> inputs = List.of(header, slice, rest, heap, direct);
+        assertThat(inputs.stream().mapToInt(ByteBuf::readableBytes).sum()).isEqualTo(data.length);
+        for (ByteBuf in : inputs) {
+            sender.write(in);
+        }
+        sender.flush();
+        for (ByteBuf in : inputs) {
+            assertThat(in.refCnt()).isZero();
+        }
+        ByteBuf wire = Unpooled.buffer();
+        int frames = drainFrames(sender, wire);
+        assertThat(frames).isEqualTo((data.length + NoiseTransportHandler.MAX_PLAINTEXT - 1) / NoiseTransportHandler.MAX_PLAINTEXT);
+        assertThat(wire.readableBytes()).isEqualTo(data.length + frames * (2 + ChaChaPoly.TAG));
+        receiver.writeInbound(wire);
+        ByteBuf got = Unpooled.buffer();
+        ByteBuf b;
+        while ((b = receiver.readInbound()) != null) {
+            got.writeBytes(b);
+            b.release();
+        }
+        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
+        got.release();
+        sender.finishAndReleaseAll();
+        receiver.finishAndReleaseAll();
+    }
+
+    @Test
+    void aFrameIsEncryptedInPlaceOnlyWhenItLiesInOneHeapArray() {
+        byte[] a = Vectors.xorshift(1, 100);
+        byte[] b = Vectors.xorshift(2, 100);
+        io.netty.buffer.CompositeByteBuf c = Unpooled.compositeBuffer();
+        c.addComponents(true, Unpooled.wrappedBuffer(a, 10, 80), Unpooled.wrappedBuffer(b));
+        c.skipBytes(5);
+        java.nio.ByteBuffer inside = NoiseTransportHandler.oneHeapArray(c, 60);
+        assertThat(inside.array()).isSameAs(a);
+        assertThat(inside.arrayOffset() + inside.position()).isEqualTo(15);
+        assertThat(NoiseTransportHandler.oneHeapArray(c, 80)).isNull(); // spans both arrays
+        ByteBuf slice = c.retainedSlice(85, 50); // inside b (which starts at 80), through a slice as Yamux makes them
+        java.nio.ByteBuffer inB = NoiseTransportHandler.oneHeapArray(slice, 50);
+        assertThat(inB.array()).isSameAs(b);
+        assertThat(inB.arrayOffset() + inB.position()).isEqualTo(5);
+        ByteBuf heap = Unpooled.wrappedBuffer(b, 30, 70).skipBytes(4);
+        java.nio.ByteBuffer inHeap = NoiseTransportHandler.oneHeapArray(heap, 20);
+        assertThat(inHeap.array()).isSameAs(b);
+        assertThat(inHeap.arrayOffset() + inHeap.position()).isEqualTo(34);
+        ByteBuf direct = Unpooled.directBuffer(16).writeZero(16);
+        assertThat(NoiseTransportHandler.oneHeapArray(direct, 16)).isNull();
+        assertThat(NoiseTransportHandler.oneHeapArray(Unpooled.wrappedBuffer(a).asReadOnly(), 10)).isNull();
+        direct.release();
+        slice.release();
+        c.release();
+    }
+
     /** Moves every flushed frame to {@code wire}; returns how many there were. */
     private static int drainFrames(EmbeddedChannel ch, ByteBuf wire) {
         int n = 0;
