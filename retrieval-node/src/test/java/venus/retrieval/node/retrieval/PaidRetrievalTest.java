@@ -409,6 +409,31 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void aRequestNoTransferCouldCoverFailsAtOnce() throws Exception {
+        // 2^80 attoFIL at 1 attoFIL/byte: no transfer is that large, so waiting for blocks is
+        // pointless; the client fails at once with a clear error (it does not hang or throw).
+        // Later vouchers are withheld, so the deal cannot end before the forged request is read.
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        client.setVoucherPolicy(v -> {
+            if (!sent.isEmpty()) {
+                return null;
+            }
+            try {
+                forgeAsk(onlyDeal(), DealStatus.FUNDS_NEEDED, BigInteger.ONE.shiftLeft(80));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            sent.add(v);
+            return v;
+        });
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> retrieve(Duration.ofSeconds(60))).isInstanceOf(NodeException.class)
+                .hasMessageContaining("more than any number of bytes");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30)); // not the timeout
+        assertThat(sent).allSatisfy(v -> assertThat(v.amount().atto()).isLessThanOrEqualTo(BigInteger.valueOf(dagBytes)));
+    }
+
+    @Test
     void aFinalRequestAboveWhatWasSentFailsTheRetrievalUnpaid() throws Exception {
         // the last genuine request is withheld; instead the "provider" asks for twice the DAG once
         // every block has arrived: the client refuses with a clear error and signs nothing for it

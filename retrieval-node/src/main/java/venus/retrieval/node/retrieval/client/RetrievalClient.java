@@ -516,10 +516,16 @@ public final class RetrievalClient implements AutoCloseable {
                     fail("provider asks for " + asked + " attoFIL in total but sent " + have + " bytes (worth " + worth + " attoFIL)");
                     return;
                 }
+                // blocks still on their way: pay once they are here. No number of bytes covers a
+                // request at price 0 or beyond any transfer's size: that fails now.
+                BigInteger need = price.signum() == 0 ? null : ceilDiv(asked.subtract(unseal), price);
+                if (need == null || need.bitLength() > 62) {
+                    fail("provider asks for " + asked + " attoFIL in total, more than any number of bytes at "
+                            + price + " attoFIL/byte (+ unseal " + unseal + ") is worth");
+                    return;
+                }
+                long needBytes = need.longValue();
                 owedWaiting = owed;
-                // blocks still on their way: pay once they are here (price > 0, else worth >= asked)
-                BigInteger[] qr = asked.subtract(unseal).divideAndRemainder(price);
-                long needBytes = qr[0].add(qr[1].signum() > 0 ? BigInteger.ONE : BigInteger.ZERO).longValueExact();
                 payWhenBytes = needBytes;
                 if (bytes.get() >= needBytes) { // arrived meanwhile: onBlock may have looked before we set it
                     payWhenBytes = -1;
@@ -572,6 +578,11 @@ public final class RetrievalClient implements AutoCloseable {
             lastSent = v;
             network.send(peer, TransferMessage.of(TransferRequest.voucher(transferId, DealPayment.TYPE,
                     new DealPayment(proposal.id(), pay.paymentChannel(), v).toNode())));
+        }
+
+        private static BigInteger ceilDiv(BigInteger a, BigInteger b) {
+            BigInteger[] qr = a.divideAndRemainder(b);
+            return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
         }
 
         synchronized void graphsyncDone(OutgoingRequest r, Integer status, Throwable err) {
