@@ -434,6 +434,19 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void anErrorWhilePayingFailsTheRetrievalInsteadOfLeavingItWaiting() {
+        // e.g. the wallet cannot sign: the retrieval ends with that reason, not at its timeout
+        client.setVoucherPolicy(v -> {
+            throw new IllegalStateException("test: the wallet cannot sign");
+        });
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> retrieve(Duration.ofSeconds(60))).isInstanceOf(NodeException.class)
+                .hasMessageContaining("the wallet cannot sign");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isZero();
+    }
+
+    @Test
     void aFinalRequestAboveWhatWasSentFailsTheRetrievalUnpaid() throws Exception {
         // the last genuine request is withheld; instead the "provider" asks for twice the DAG once
         // every block has arrived: the client refuses with a clear error and signs nothing for it

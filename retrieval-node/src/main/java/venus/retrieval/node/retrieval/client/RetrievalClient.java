@@ -390,10 +390,25 @@ public final class RetrievalClient implements AutoCloseable {
             }
         }
 
+        /**
+         * A task for the responses thread that fails the retrieval if it throws: an exception
+         * there would otherwise be lost and leave the retrieval waiting for its timeout.
+         */
+        private Runnable guarded(Runnable task) {
+            return () -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.debug("retrieve: handling the provider's response failed", e);
+                    fail("handling the provider's response failed: " + e);
+                }
+            };
+        }
+
         /** Re-runs a payment request that waited for its blocks, in order with the provider's responses. */
         private void retryOwed() {
             try {
-                responses.execute(() -> {
+                responses.execute(guarded(() -> {
                     synchronized (this) {
                         if (!done.isDone() && owedWaiting != null) {
                             BigInteger owed = owedWaiting;
@@ -401,7 +416,7 @@ public final class RetrievalClient implements AutoCloseable {
                             payOwed(owed);
                         }
                     }
-                });
+                }));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 log.debug("retrieve: client closed; payment for transfer {} dropped", Long.toUnsignedString(transferId));
             }
@@ -443,7 +458,7 @@ public final class RetrievalClient implements AutoCloseable {
         /** Queues a provider response for {@link #onResponse} (in arrival order, on the responses thread). */
         void handle(TransferResponse r) {
             try {
-                responses.execute(() -> onResponse(r));
+                responses.execute(guarded(() -> onResponse(r)));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 log.debug("retrieve: client closed; response for transfer {} dropped", Long.toUnsignedString(transferId));
             }
