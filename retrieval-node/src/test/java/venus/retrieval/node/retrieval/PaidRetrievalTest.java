@@ -598,6 +598,66 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void aRestartSendsTheBlocksTheProviderCountedButTheClientLacksBeforeAskingForThem() throws Exception {
+        // The provider counts a block when it queues it, and its payment request overtakes the
+        // last of them: a connection cut then can lose blocks the provider counted. The client pays
+        // only for blocks it holds, so a restart that asked for them with the response paused left
+        // both sides waiting (the client for the blocks, the provider for the money) until the
+        // timeout. The record below plays that cut: the blocks after the pause were counted
+        // (progress and bytes) and never reached the client.
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 2 && !second.isDone()) {
+                second.complete(null);
+                return null; // held: the provider waits, paused, when it goes down
+            }
+            sent.add(v);
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(30));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        second.get(30, TimeUnit.SECONDS);
+        stopProvider();
+        List<CarBlock> walk = Fixture.blocks(Vectors.file(FILE)); // the traversal's order
+        try (DealStore ds = DealStore.open(DealStore.directory(providerRepo))) {
+            DealRecord r = ds.all().get(0);
+            PaymentMath math = new PaymentMath(r.pricePerByte(), r.paymentInterval(), r.paymentIntervalIncrease(), r.unsealPrice());
+            long bytes = r.bytesSent();
+            long progress = r.progress();
+            long beyond = math.nextInterval(r.bytesSent()); // the client holds less than that
+            while (bytes < beyond) {
+                bytes += walk.get((int) progress).data().length; // visit progress + 1
+                progress++;
+            }
+            assertThat(bytes).isLessThan(dagBytes);
+            ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
+                    r.unsealPrice(), r.funds(), bytes, r.paymentChannel(), r.message(), r.paymentInterval(), r.paymentIntervalIncrease(),
+                    r.dataLimit(), progress, r.proposal(), r.payee(), r.pendingVoucher(), r.pendingBaseline()));
+        }
+        startProvider(asks(0));
+        Object out = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(out).isInstanceOf(RetrievalClient.Result.class);
+        RetrievalClient.Result result = (RetrievalClient.Result) out;
+        assertThat(result.restarts()).isEqualTo(1);
+        assertThat(result.bytes()).isEqualTo(dagBytes);
+        assertThat(result.bytesOnWire()).isEqualTo(dagBytes); // the lost blocks once, nothing twice
+        assertThat(result.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        assertThat(sent).allSatisfy(v -> assertThat(v.amount().atto()).isLessThanOrEqualTo(BigInteger.valueOf(dagBytes)));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        DealRecord d = onlyDeal();
+        assertThat(d.state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(d.funds()).isEqualTo(dagBytes);
+        assertThat(d.bytesSent()).isEqualTo(dagBytes);
+    }
+
+    @Test
     void providerRestartDuringTheFinalPaymentRoundResumes() throws Exception {
         // every block arrived and the provider asks for the last payment (DealResponse 14); the
         // client holds the voucher back while the provider goes down and comes back

@@ -505,6 +505,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
         UUID previous = null;
         ProviderFsm.Action a = ProviderFsm.Action.NONE;
         BigInteger owed = BigInteger.ZERO;
+        boolean unsealDue = false;
         synchronized (byChannel) { // one restart of a channel at a time
             ChannelKey ck = new ChannelKey(peer, r.transferId());
             d = byChannel.get(ck);
@@ -544,6 +545,7 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                     ProviderFsm.Event e;
                     if (d.funds.compareTo(d.proposal.unsealPrice()) < 0) {
                         e = ProviderFsm.Event.RESTARTED_UNSEAL_DUE;
+                        unsealDue = true;
                         owed = d.proposal.unsealPrice().subtract(d.funds);
                     } else {
                         owed = d.math.outstanding(d.funds, d.bytesSent, false);
@@ -578,9 +580,13 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             control.execute(() -> graphsync.responder().cancel(peer, old));
         }
         if (a == ProviderFsm.Action.ACCEPT_RESTART_PAUSED_ASK) {
-            DealResponse dr = new DealResponse(dealId, d.state.status(), "", owed);
-            return RequestDecision.acceptPaused(firstResponse(new TransferResponse(MessageType.RESTART, true, true, r.transferId(),
-                    dr.toNode(), DealResponse.TYPE)));
+            DealResponse dr = new DealResponse(dealId, unsealDue ? DealStatus.FUNDS_NEEDED_UNSEAL : DealStatus.FUNDS_NEEDED, "", owed);
+            // The unseal price comes before any block. Funds due for blocks: those counted before the
+            // interruption go out again first (the cut may have lost some, and the client pays only
+            // for blocks it holds), then the walk pauses for the payment (onOutgoingBlock)
+            Map<String, Node> ext = firstResponse(new TransferResponse(MessageType.RESTART, true, unsealDue, r.transferId(),
+                    dr.toNode(), DealResponse.TYPE));
+            return unsealDue ? RequestDecision.acceptPaused(ext) : RequestDecision.accept(ext);
         }
         return RequestDecision.accept(firstResponse(new TransferResponse(MessageType.RESTART, true, false, r.transferId(), null, "")));
     }
@@ -699,6 +705,11 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
             }
             if (!requestId.equals(d.requestId)) {
                 return STOP_UNMETERED; // a restart replaced this request while it waited for the monitor
+            }
+            if (d.state == ProviderFsm.State.FUNDS_NEEDED && block.index() >= d.progress) {
+                // a restart asked for funds: the blocks counted before it went out again, the
+                // next ones wait for the payment (its resume unpauses)
+                return BlockDecision.pauseAfter(Map.of());
             }
             if (d.state != ProviderFsm.State.ONGOING || d.dataLimit == 0 || d.bytesSent < d.dataLimit) {
                 return clientPauseAfter(d);
