@@ -93,6 +93,10 @@ class PaidRetrievalTest {
      * the provider, whose start-up recovery runs then); graphsync's threads find them running.
      */
     volatile Thread paymentsDownFor;
+    /** When set, a voucher's handling waits on it before it is stored (the provider's control thread). */
+    volatile java.util.concurrent.CountDownLatch holdPayment;
+    /** Counted down when a voucher's handling reaches {@link #holdPayment}. */
+    final java.util.concurrent.CountDownLatch paymentHeld = new java.util.concurrent.CountDownLatch(1);
     /** Runs the deal store's background writes (null: the store's own thread). */
     java.util.concurrent.Executor dealWriter;
     Multiaddr addr;
@@ -139,6 +143,15 @@ class PaidRetrievalTest {
         new QueryProtocol(finder).register(providerHost);
         provider = RetrievalProvider.register(providerHost, store.blockSource(), finder,
                 a -> {
+                    java.util.concurrent.CountDownLatch hold = holdPayment;
+                    if (hold != null && Thread.currentThread().getName().equals("retrieval-provider")) {
+                        paymentHeld.countDown();
+                        try {
+                            hold.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     if (Thread.currentThread() == paymentsDownFor) {
                         throw new venus.retrieval.paych.PaychException(venus.retrieval.paych.PaychException.Reason.STORE,
                                 "payments are not running on this node");
@@ -658,6 +671,64 @@ class PaidRetrievalTest {
     }
 
     @Test
+    void aVouchersAcknowledgementReadLateDoesNotCountTheNextVoucherAsReceived() throws Exception {
+        // The provider's resume after a voucher (VoucherResult, no DealResponse) rides on
+        // graphsync, its next payment request on a data-transfer stream of its own: the client can
+        // read them in either order, so the resume may be read after the next voucher went out.
+        // Counting that voucher as received by the provider then (it was lost here, with the
+        // provider going down) made the restart's request look like one for blocks the client
+        // lacks: it waited for them while the provider waited for the voucher, until the timeout.
+        List<SignedVoucher> sent = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch lateAckRead = new java.util.concurrent.CountDownLatch(1);
+        client.setCapture(raw -> {
+            TransferResponse r = TransferMessage.decode(raw).response();
+            if (second.isDone() || r == null) {
+                return;
+            }
+            if (r.type() == MessageType.VOUCHER_RESULT && !r.paused() && r.voucherResult() == null && !sent.isEmpty()
+                    && sent.get(sent.size() - 1).nonce() == 2) {
+                lateAckRead.countDown();
+            }
+        });
+        client.setVoucherPolicy(v -> {
+            sent.add(v);
+            if (v.nonce() == 2 && !second.isDone()) {
+                try {
+                    // the resume for voucher 1, as read late: after the request for voucher 2
+                    var resume = new TransferResponse(MessageType.VOUCHER_RESULT, true, false, onlyDeal().transferId(), null, "");
+                    venus.retrieval.node.retrieval.datatransfer.DataTransferNetwork.sender(providerHost)
+                            .send(clientHost.peerId(), TransferMessage.of(resume)).get(10, TimeUnit.SECONDS);
+                    assertThat(lateAckRead.await(10, TimeUnit.SECONDS)).isTrue();
+                    stopProvider(); // voucher 2 goes out now and is lost
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                second.complete(null);
+            }
+            return v;
+        });
+        client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
+        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
+            try {
+                return retrieve(Duration.ofSeconds(30));
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        second.get(30, TimeUnit.SECONDS);
+        startProvider(asks(0));
+        Object out = retrieval.get(60, TimeUnit.SECONDS);
+        assertThat(out).isInstanceOf(RetrievalClient.Result.class);
+        RetrievalClient.Result result = (RetrievalClient.Result) out;
+        assertThat(result.restarts()).isEqualTo(1);
+        assertThat(result.paid()).isEqualTo(BigInteger.valueOf(dagBytes));
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(dagBytes);
+        assertThat(onlyDeal().state()).isEqualTo(ProviderFsm.State.COMPLETED);
+        assertThat(onlyDeal().funds()).isEqualTo(dagBytes);
+    }
+
+    @Test
     void providerRestartDuringTheFinalPaymentRoundResumes() throws Exception {
         // every block arrived and the provider asks for the last payment (DealResponse 14); the
         // client holds the voucher back while the provider goes down and comes back
@@ -1087,6 +1158,35 @@ class PaidRetrievalTest {
                 .as("the replaced request keeps sending").isTrue();
         // the restarted request is metered from where the deal was: this block crosses the interval
         assertThat(provider.onOutgoingBlock(peer, second, new OutgoingBlock(root, (int) big, (int) big, 2, big, true)).pause()).isTrue();
+    }
+
+    @Test
+    void aVoucherStoredWhileItsDealEndsIsCountedInTheDealsRecord() throws Exception {
+        // the provider's hooks driven directly: a voucher arrives while the deal runs, and its
+        // graphsync response fails while the voucher is being stored. The voucher is the
+        // provider's now (in the store, with its memo); the finished deal's record must count it
+        // too (no restart or settle looks at a finished record again)
+        PeerId peer = clientHost.peerId();
+        long xfer = 4646;
+        Node sel = Selectors.exploreAllRecursively();
+        DealProposal p = new DealProposal(81, root, null, null, BigInteger.ONE, INTERVAL, INCREASE, BigInteger.ZERO);
+        UUID id = UUID.randomUUID();
+        assertThat(provider.onIncomingRequest(peer, dtRequest(id, TransferRequest.newPull(xfer, root, sel, DealProposal.TYPE, p.toNode())))
+                .accepted()).isTrue();
+        assertThat(provider.onOutgoingBlock(peer, id, new OutgoingBlock(root, 1000, 1000, 1, 1000, true)).pause()).isFalse();
+        SignedVoucher v = SignedVoucher.of(channel, 0, 1, new TokenAmount(BigInteger.valueOf(1000))).sign(clientWallet, payer);
+        holdPayment = new java.util.concurrent.CountDownLatch(1);
+        provider.onMessage(peer, TransferMessage.of(TransferRequest.voucher(xfer, DealPayment.TYPE, new DealPayment(81, channel, v).toNode())));
+        assertThat(paymentHeld.await(30, TimeUnit.SECONDS)).isTrue();
+        provider.onComplete(peer, id, ResponseStatus.REQUEST_FAILED_UNKNOWN); // e.g. a piece read failed
+        assertThat(deals.get(peer.bytes(), xfer).state()).isEqualTo(ProviderFsm.State.ERRORED);
+        holdPayment.countDown();
+        waitFor(() -> deals.get(peer.bytes(), xfer).funds().signum() > 0);
+        assertThat(providerVouchers.receivedTotal(channel).atto()).isEqualTo(1000);
+        DealRecord r = deals.get(peer.bytes(), xfer);
+        assertThat(r.state()).isEqualTo(ProviderFsm.State.ERRORED);
+        assertThat(r.funds()).isEqualTo(1000);
+        assertThat(r.paymentChannel()).isEqualTo(channel.bytes());
     }
 
     @Test

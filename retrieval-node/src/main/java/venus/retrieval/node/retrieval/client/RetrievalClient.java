@@ -472,8 +472,11 @@ public final class RetrievalClient implements AutoCloseable {
                 fail("provider cancelled the transfer");
                 return;
             }
-            if (r.type() == MessageType.VOUCHER_RESULT || r.type() == MessageType.COMPLETE) {
-                acked = paid; // the provider answers vouchers in order, so it processed the last one
+            if ((r.type() == MessageType.VOUCHER_RESULT || r.type() == MessageType.COMPLETE) && r.voucherResult() != null) {
+                // the provider answers vouchers in order, so it processed the last one. Not a
+                // resume without a DealResponse: it rides on graphsync, so it can be read after
+                // the next request (a data-transfer stream) was paid, and that voucher may be lost
+                acked = paid;
             }
             DealResponse dr = null;
             if (r.voucherResult() != null && DealResponse.TYPE.equals(r.voucherResultType())) {

@@ -1057,6 +1057,16 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
                 d.message = "voucher refused: " + refused;
                 a = fire(d, ProviderFsm.Event.VOUCHER_REFUSED);
                 owed = BigInteger.ZERO;
+            } else if (d.state.terminal()) {
+                // the deal ended (e.g. its response failed) while the voucher was being stored: the
+                // voucher is ours now, and nothing settles a finished record later, so it counts here
+                d.channel = pay.paymentChannel();
+                d.funds = d.funds.add(accepted.credit().atto());
+                if (accepted.credit().atto().signum() > 0) {
+                    store.put(d.record());
+                }
+                a = ProviderFsm.Action.NONE;
+                owed = BigInteger.ZERO;
             } else {
                 d.channel = pay.paymentChannel();
                 d.funds = d.funds.add(accepted.credit().atto());
