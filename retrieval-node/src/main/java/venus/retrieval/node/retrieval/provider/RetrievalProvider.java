@@ -493,9 +493,10 @@ public final class RetrievalProvider implements GraphsyncHooks, DataTransferNetw
      * A DT Restart (type 6) in a new graphsync request (go-data-transfer's pull restart): the same
      * transfer id, root, selector and proposal as the deal. The deal comes from memory or from its
      * record; payment state continues from there, the requester's
-     * {@code graphsync/do-not-send-first-blocks} skips what it holds, and the response starts
-     * paused when something is owed (DealResponse 7 or 10 with the amount, in the Restart
-     * response). Unknown, finished or mismatched channels are refused: Restart response
+     * {@code graphsync/do-not-send-first-blocks} skips what it holds, and the Restart response
+     * says what is owed (DealResponse 7 or 10 with the amount): the unseal price before any block
+     * (the response starts paused), an interval after the blocks counted before the interruption
+     * (the walk pauses at the recorded progress). Unknown, finished or mismatched channels are refused: Restart response
      * {@code Acpt} false with DealResponse 17 and the reason, graphsync 32.
      */
     private RequestDecision restart(PeerId peer, GsRequest request, TransferRequest r) {
