@@ -516,6 +516,9 @@ public final class RetrievalClient implements AutoCloseable {
          * the retrieval (go-fil-markets' client refuses it too: "too much money requested").
          */
         private void payOwed(BigInteger owed) {
+            // the newest request replaces one still waiting, whether it waits too or is paid now
+            owedWaiting = null;
+            payWhenBytes = -1;
             if (owed.signum() <= 0) {
                 return;
             }
@@ -633,9 +636,7 @@ public final class RetrievalClient implements AutoCloseable {
             if (owedWaiting != null) {
                 // every block is here: a request they still cannot cover fails now
                 BigInteger owed = owedWaiting;
-                owedWaiting = null;
-                payWhenBytes = -1;
-                payOwed(owed);
+                guarded(() -> payOwed(owed)).run(); // a failure to pay ends the retrieval, not its timeout
             }
             maybeDone();
         }
