@@ -159,14 +159,7 @@ class NoiseTest {
             b.release();
         }
         assertThat(wire.readableBytes()).isEqualTo(200_000 + 4 * (2 + 16)); // 3 full frames + 1
-        receiver.writeInbound(wire);
-        ByteBuf got = Unpooled.buffer();
-        while ((b = receiver.readInbound()) != null) {
-            got.writeBytes(b);
-            b.release();
-        }
-        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
-        got.release();
+        assertThat(decryptAll(receiver, wire)).isEqualTo(data);
         ByteBuf garbage = Unpooled.buffer();
         garbage.writeShort(40);
         garbage.writeBytes(new byte[40]);
@@ -216,15 +209,7 @@ class NoiseTest {
         assertThat(before).isEqualTo(frames);
         ByteBuf wire = Unpooled.buffer();
         drainFrames(sender, wire);
-        receiver.writeInbound(wire);
-        ByteBuf got = Unpooled.buffer();
-        ByteBuf b;
-        while ((b = receiver.readInbound()) != null) {
-            got.writeBytes(b);
-            b.release();
-        }
-        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
-        got.release();
+        assertThat(decryptAll(receiver, wire)).isEqualTo(data);
         sender.finishAndReleaseAll();
         receiver.finishAndReleaseAll();
     }
@@ -271,15 +256,7 @@ class NoiseTest {
         int frames = drainFrames(sender, wire);
         assertThat(frames).isEqualTo((data.length + NoiseTransportHandler.MAX_PLAINTEXT - 1) / NoiseTransportHandler.MAX_PLAINTEXT);
         assertThat(wire.readableBytes()).isEqualTo(data.length + frames * (2 + ChaChaPoly.TAG));
-        receiver.writeInbound(wire);
-        ByteBuf got = Unpooled.buffer();
-        ByteBuf b;
-        while ((b = receiver.readInbound()) != null) {
-            got.writeBytes(b);
-            b.release();
-        }
-        assertThat(ByteBufUtil.getBytes(got)).isEqualTo(data);
-        got.release();
+        assertThat(decryptAll(receiver, wire)).isEqualTo(data);
         sender.finishAndReleaseAll();
         receiver.finishAndReleaseAll();
     }
@@ -309,6 +286,20 @@ class NoiseTest {
         direct.release();
         slice.release();
         c.release();
+    }
+
+    /** Feeds {@code wire} to {@code receiver}; the plaintext it hands on. */
+    private static byte[] decryptAll(EmbeddedChannel receiver, ByteBuf wire) {
+        receiver.writeInbound(wire);
+        ByteBuf got = Unpooled.buffer();
+        ByteBuf b;
+        while ((b = receiver.readInbound()) != null) {
+            got.writeBytes(b);
+            b.release();
+        }
+        byte[] out = ByteBufUtil.getBytes(got);
+        got.release();
+        return out;
     }
 
     /** Moves every flushed frame to {@code wire}; returns how many there were. */

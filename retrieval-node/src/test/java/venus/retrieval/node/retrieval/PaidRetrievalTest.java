@@ -629,13 +629,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(30));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground(Duration.ofSeconds(30));
         second.get(30, TimeUnit.SECONDS);
         stopProvider();
         List<CarBlock> walk = Fixture.blocks(Vectors.file(FILE)); // the traversal's order
@@ -709,13 +703,7 @@ class PaidRetrievalTest {
             return v;
         });
         client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
-        CompletableFuture<Object> retrieval = CompletableFuture.supplyAsync(() -> {
-            try {
-                return retrieve(Duration.ofSeconds(30));
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        CompletableFuture<Object> retrieval = retrieveInBackground(Duration.ofSeconds(30));
         second.get(30, TimeUnit.SECONDS);
         startProvider(asks(0));
         Object out = retrieval.get(60, TimeUnit.SECONDS);
@@ -1118,9 +1106,14 @@ class PaidRetrievalTest {
 
     /** {@link #retrieve} (60 s) on another thread: completes with its Result, or with the exception it threw. */
     CompletableFuture<Object> retrieveInBackground() {
+        return retrieveInBackground(Duration.ofSeconds(60));
+    }
+
+    /** A retrieval on another thread: its result, or the exception it ended with. */
+    CompletableFuture<Object> retrieveInBackground(Duration timeout) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return retrieve(Duration.ofSeconds(60));
+                return retrieve(timeout);
             } catch (Exception e) {
                 return e;
             }
