@@ -749,19 +749,40 @@ class PaidRetrievalTest {
         assertThat(d.bytesSent()).isEqualTo(dagBytes);
     }
 
+    /** Holds the client's second voucher back (the provider never sees it); completes with it. */
+    CompletableFuture<SignedVoucher> holdSecondVoucher() {
+        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
+        client.setVoucherPolicy(v -> {
+            if (v.nonce() == 2 && !second.isDone()) {
+                second.complete(v);
+                return null;
+            }
+            return v;
+        });
+        return second;
+    }
+
+    /**
+     * Plays an older version stopped between its voucher commit and its record update: the only
+     * deal's record names {@code v} as its pending voucher (written ahead, no credit memo) and the
+     * voucher store holds {@code v}. Returns the lane's amount before {@code v} (the baseline).
+     */
+    BigInteger leaveOldFormatPendingVoucher(DealStore ds, VoucherStore vs, SignedVoucher v) {
+        DealRecord r = ds.all().get(0);
+        BigInteger before = vs.bestReceived(channel).get(v.lane()).amount().atto();
+        ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
+                r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
+                r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v.toCbor(), before));
+        vs.putReceived(v, TokenAmount.ZERO); // committed; the record update after it never happened
+        return before;
+    }
+
     @Test
     void aVoucherStoredJustBeforeAStopIsCreditedAtStartUp() throws Exception {
         // a repository left by a version that wrote a record naming the voucher ahead of its
         // commit (no credit memo), stopped between that commit and the record's update: the test
         // plays that version's side of it (record names the pending voucher, store has it)
-        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
-        client.setVoucherPolicy(v -> {
-            if (v.nonce() == 2 && !second.isDone()) {
-                second.complete(v);
-                return null; // the provider never sees it on the wire
-            }
-            return v;
-        });
+        CompletableFuture<SignedVoucher> second = holdSecondVoucher();
         client.setReconnect(new RetrievalClient.Reconnect(3, 20, Duration.ofMillis(50), Duration.ofMillis(500)));
         CompletableFuture<Object> retrieval = retrieveInBackground();
         SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
@@ -769,12 +790,8 @@ class PaidRetrievalTest {
         DealRecord r;
         try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
             r = ds.all().get(0);
-            BigInteger before = vs.bestReceived(channel).get(v2.lane()).amount().atto();
+            BigInteger before = leaveOldFormatPendingVoucher(ds, vs, v2);
             assertThat(before).isEqualTo(r.funds());
-            ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
-                    r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
-                    r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
-            vs.putReceived(v2, TokenAmount.ZERO); // committed; the record update after it never happened
             // a start-up the client cannot reach (no host), so the recovered record is read before any
             // restart can change it (reading it after startProvider raced with the client's restart)
             RetrievalProvider offline = new RetrievalProvider(new PieceFinder(store.directory(), asks(0)),
@@ -799,25 +816,13 @@ class PaidRetrievalTest {
         // the daemon builds the provider (start-up recovery) before its payment service has opened
         // the voucher store: the pending voucher (written ahead by an older version, as above)
         // must neither stop the start nor lose its credit
-        CompletableFuture<SignedVoucher> second = new CompletableFuture<>();
-        client.setVoucherPolicy(v -> {
-            if (v.nonce() == 2 && !second.isDone()) {
-                second.complete(v);
-                return null;
-            }
-            return v;
-        });
+        CompletableFuture<SignedVoucher> second = holdSecondVoucher();
         client.setReconnect(new RetrievalClient.Reconnect(3, 40, Duration.ofMillis(50), Duration.ofMillis(300)));
         CompletableFuture<Object> retrieval = retrieveInBackground();
         SignedVoucher v2 = second.get(30, TimeUnit.SECONDS);
         stopProvider();
         try (DealStore ds = DealStore.open(DealStore.directory(providerRepo)); VoucherStore vs = VoucherStore.open(providerRepo)) {
-            DealRecord r = ds.all().get(0);
-            BigInteger before = vs.bestReceived(channel).get(v2.lane()).amount().atto();
-            ds.put(new DealRecord(r.client(), r.transferId(), r.dealId(), r.payloadCid(), r.pieceCid(), r.state(), r.pricePerByte(),
-                    r.unsealPrice(), r.funds(), r.bytesSent(), r.paymentChannel(), r.message(), r.paymentInterval(),
-                    r.paymentIntervalIncrease(), r.dataLimit(), r.progress(), r.proposal(), r.payee(), v2.toCbor(), before));
-            vs.putReceived(v2, TokenAmount.ZERO);
+            leaveOldFormatPendingVoucher(ds, vs, v2);
         }
         paymentsDownFor = Thread.currentThread();
         try {
